@@ -1,0 +1,147 @@
+// Simplified Sliding Sync (MSC4186): one list ordered by recency, with just the state the
+// room list needs. The list window grows to the room count, so every room is listed.
+import { z } from 'zod';
+import type { MatrixHttp } from '../http/matrix-http.ts';
+import type { Membership } from '../../../src-preload/contract.ts';
+import { accountDataEventSchema, collectState, collectTimeline, eventList, newCollector, parseDirectContent } from './event-shapes.ts';
+import type { HeroLite, RoomUpdate, SyncBatch } from './sync-batch.ts';
+import type { SyncSource } from './sync-source.ts';
+
+export const SLIDING_SYNC_PATH = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
+const LIST = 'all';
+const INITIAL_WINDOW = 100;
+
+const REQUIRED_STATE: [string, string][] = [
+  ['m.room.name', ''],
+  ['m.room.canonical_alias', ''],
+  ['m.room.avatar', ''],
+  ['m.room.encryption', ''],
+  ['m.room.create', ''],
+  ['m.room.member', '$ME'],
+  ['m.room.member', '$LAZY'],
+];
+
+const heroSchema = z.looseObject({
+  user_id: z.string(),
+  displayname: z.string().nullish(),
+});
+
+const roomSchema = z.looseObject({
+  name: z.string().nullish(),
+  initial: z.boolean().optional(),
+  heroes: z.array(z.unknown()).optional(),
+  required_state: eventList,
+  timeline: eventList,
+  invite_state: eventList,
+  stripped_state: eventList,
+  joined_count: z.number().int().nonnegative().optional(),
+  invited_count: z.number().int().nonnegative().optional(),
+  notification_count: z.number().int().nonnegative().optional(),
+  highlight_count: z.number().int().nonnegative().optional(),
+});
+
+const responseSchema = z.looseObject({
+  pos: z.string().min(1),
+  lists: z.record(z.string(), z.looseObject({ count: z.number().int().nonnegative().optional() })).optional(),
+  rooms: z.record(z.string(), z.unknown()).optional(),
+  extensions: z
+    .looseObject({
+      account_data: z.looseObject({ global: eventList }).optional(),
+    })
+    .optional(),
+});
+
+export class SlidingSync implements SyncSource {
+  readonly api = 'sliding' as const;
+  readonly #http: MatrixHttp;
+  readonly #timeoutMs: number;
+  #pos: string | undefined;
+  #window = INITIAL_WINDOW;
+
+  constructor(http: MatrixHttp, timeoutMs: number, pos?: string) {
+    this.#http = http;
+    this.#timeoutMs = timeoutMs;
+    this.#pos = pos;
+  }
+
+  get position(): string | undefined {
+    return this.#pos;
+  }
+
+  reset(): void {
+    this.#pos = undefined;
+  }
+
+  async next(signal: AbortSignal): Promise<SyncBatch> {
+    const response = await this.#http.request('POST', SLIDING_SYNC_PATH, {
+      schema: responseSchema,
+      query: { pos: this.#pos, timeout: this.#pos === undefined ? 0 : this.#timeoutMs },
+      body: {
+        lists: {
+          [LIST]: { ranges: [[0, this.#window - 1]], required_state: REQUIRED_STATE, timeline_limit: 1 },
+        },
+        extensions: { account_data: { enabled: true } },
+      },
+      timeoutMs: this.#timeoutMs + 30_000,
+      retries: 0,
+      signal,
+    });
+    const count = response.lists?.[LIST]?.count;
+    // Grow the window so the next request brings the rooms beyond it; the server answers at once.
+    if (count !== undefined && count > this.#window) this.#window = count;
+    this.#pos = response.pos;
+    return translateSliding(response);
+  }
+}
+
+export function translateSliding(response: z.output<typeof responseSchema>): SyncBatch {
+  const batch: SyncBatch = { rooms: [], skippedEvents: 0 };
+  for (const [roomId, raw] of Object.entries(response.rooms ?? {})) {
+    const parsed = roomSchema.safeParse(raw);
+    if (!parsed.success) {
+      batch.skippedEvents++;
+      continue;
+    }
+    const room = parsed.data;
+    const collector = newCollector();
+    const stripped = room.invite_state ?? room.stripped_state;
+    let membership: Membership | undefined;
+    if (stripped) {
+      collectState(collector, stripped);
+      membership = 'invite';
+    } else {
+      collectState(collector, room.required_state);
+      collectTimeline(collector, room.timeline);
+    }
+    const heroes: HeroLite[] = [];
+    for (const hero of room.heroes ?? []) {
+      const parsedHero = heroSchema.safeParse(hero);
+      if (parsedHero.success) heroes.push({ userId: parsedHero.data.user_id, displayName: parsedHero.data.displayname ?? null });
+      else collector.skipped++;
+    }
+    const update: RoomUpdate = {
+      roomId,
+      replaceState: stripped !== undefined || room.initial === true,
+      state: collector.state,
+      ...(membership ? { membership } : {}),
+      ...(room.heroes ? { heroes } : {}),
+      ...(room.name !== undefined ? { serverName: room.name } : {}),
+      ...(room.joined_count !== undefined ? { joinedCount: room.joined_count } : {}),
+      ...(room.invited_count !== undefined ? { invitedCount: room.invited_count } : {}),
+      ...(room.notification_count !== undefined ? { notificationCount: room.notification_count } : {}),
+      ...(room.highlight_count !== undefined ? { highlightCount: room.highlight_count } : {}),
+      ...(collector.latestTimestamp !== undefined ? { latestTimestamp: collector.latestTimestamp } : {}),
+    };
+    batch.skippedEvents += collector.skipped;
+    batch.rooms.push(update);
+  }
+  for (const raw of response.extensions?.account_data?.global ?? []) {
+    const event = accountDataEventSchema.safeParse(raw);
+    if (!event.success) {
+      batch.skippedEvents++;
+      continue;
+    }
+    if (event.data.type === 'm.direct') batch.direct = parseDirectContent(event.data.content);
+  }
+  return batch;
+}

@@ -1,0 +1,43 @@
+// One sync response, whichever API produced it, reduced to what the room list needs.
+// Both sync loops (v3 and Simplified Sliding Sync) translate into this shape, so the room
+// model has one input and one set of tests.
+import type { Membership } from '../../../src-preload/contract.ts';
+
+export interface StateEventLite {
+  type: string;
+  stateKey: string;
+  sender: string;
+  content: Record<string, unknown>;
+}
+
+export interface HeroLite {
+  userId: string;
+  displayName?: string | null;
+}
+
+export interface RoomUpdate {
+  roomId: string;
+  /** Our membership as the response states it; undefined when the response leaves it unsaid. */
+  membership?: Membership;
+  /** The state in this update replaces what we knew (an invite's stripped state, a fresh room). */
+  replaceState: boolean;
+  /** State events, in order (state block first, then state events from the timeline). */
+  state: StateEventLite[];
+  heroes?: HeroLite[];
+  joinedCount?: number;
+  invitedCount?: number;
+  notificationCount?: number;
+  highlightCount?: number;
+  /** origin_server_ts of the newest event this update carried. */
+  latestTimestamp?: number;
+  /** A room name the server computed or copied from state (sliding sync's `name`). */
+  serverName?: string | null;
+}
+
+export interface SyncBatch {
+  rooms: RoomUpdate[];
+  /** The `m.direct` account data content when it changed. */
+  direct?: Record<string, string[]>;
+  /** Events that were skipped because they did not have the right shape (logged, never shown). */
+  skippedEvents: number;
+}

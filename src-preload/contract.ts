@@ -1,0 +1,132 @@
+// The one list of what crosses the renderer boundary (DESIGN.md §2).
+// Main validates every argument with these schemas before anything runs; the renderer
+// imports types only. Adding a command means adding it here, with a schema and a test of a
+// bad argument (test/unit/contract.test.ts).
+import { z } from 'zod';
+
+const noArgs = z.object({}).strict();
+
+/**
+ * A homeserver as typed by a person: a bare server name or an http(s) URL. Empty means
+ * "discover it from the server name of a full user id".
+ */
+const homeserverInput = z.string().trim().max(2048, 'The homeserver address is too long');
+
+export const commandSchemas = {
+  'session.get': noArgs,
+  'session.login': z
+    .object({
+      homeserver: homeserverInput,
+      /** A full Matrix user id (@alice:example.org) or a bare localpart (alice). */
+      user: z.string().trim().min(1, 'Enter a user name').max(255, 'The user name is too long'),
+      password: z.string().min(1, 'Enter a password').max(1024, 'The password is too long'),
+    })
+    .strict(),
+  'session.logout': noArgs,
+  'rooms.list': noArgs,
+} as const;
+
+export type CommandName = keyof typeof commandSchemas;
+export type CommandArgs<C extends CommandName> = z.input<(typeof commandSchemas)[C]>;
+
+/** What a person sees of their signed-in account. Never carries the access token. */
+export interface SessionView {
+  userId: string;
+  deviceId: string;
+  homeserver: string;
+  displayName: string | null;
+  syncState: SyncState;
+}
+
+/** `starting`: first sync not yet answered; `live`: caught up; `offline`: retrying. */
+export type SyncState = 'starting' | 'live' | 'offline';
+
+export type Membership = 'join' | 'invite' | 'knock' | 'leave' | 'ban';
+
+/** One row of the room list. */
+export interface RoomSummary {
+  roomId: string;
+  /** The display name, computed per the spec's room-name algorithm. */
+  name: string;
+  membership: Membership;
+  isDirect: boolean;
+  isEncrypted: boolean;
+  /** Who invited us, for invites. */
+  inviter: string | null;
+  joinedMemberCount: number;
+  invitedMemberCount: number;
+  notificationCount: number;
+  highlightCount: number;
+  /** Milliseconds since the epoch of the latest activity; orders the list. */
+  lastActivity: number;
+}
+
+export interface CommandResults {
+  'session.get': SessionView | null;
+  'session.login': SessionView;
+  'session.logout': null;
+  'rooms.list': RoomSummary[];
+}
+
+export type CommandResult<C extends CommandName> = CommandResults[C];
+
+export interface EventPayloads {
+  'rooms.changed': RoomSummary[];
+  'session.changed': SessionView | null;
+}
+
+export type EventName = keyof EventPayloads;
+
+export const commandNames = Object.keys(commandSchemas) as CommandName[];
+export const eventNames: readonly EventName[] = ['rooms.changed', 'session.changed'];
+
+/**
+ * Every failure the renderer can be told about. The message is plain language for a person
+ * and never carries a token, a password or message content.
+ */
+export const errorCodes = [
+  // the router
+  'unknown_command',
+  'invalid_arguments',
+  'forbidden_sender',
+  // sign-in
+  'invalid_user_id',
+  'invalid_homeserver_url',
+  'not_a_homeserver',
+  'unreachable',
+  'tls_failure',
+  'timeout',
+  'invalid_credentials',
+  'user_deactivated',
+  'login_flow_unsupported',
+  'rate_limited',
+  'server_error',
+  'invalid_response',
+  'not_signed_in',
+  'already_signed_in',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ErrorView {
+  code: ErrorCode;
+  message: string;
+  /** For invalid_arguments: which field was wrong, so a form can mark it. */
+  field?: string;
+}
+
+/** The envelope every invoke resolves to, so errors keep their code across contextBridge. */
+export type InvokeOutcome<T> = { ok: true; value: T } | { ok: false; error: ErrorView };
+
+/** IPC channel names used by the preload and main. */
+export const ipcChannels = {
+  invoke: 'tessera:invoke',
+  event: 'tessera:event',
+} as const;
+
+/** The one object the preload exposes as `window.tessera`. */
+export interface TesseraBridge {
+  invoke<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<InvokeOutcome<CommandResult<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+}

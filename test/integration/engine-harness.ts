@@ -1,0 +1,63 @@
+// Runs the real Engine in-process for integration tests and records what it emits.
+import type { EventName, EventPayloads, InvokeOutcome, RoomSummary } from '../../src-preload/contract.ts';
+import { Engine } from '../../src-main/engine/engine.ts';
+import type { EngineLogLevel, EngineOptions } from '../../src-main/engine/protocol.ts';
+import type { CommandName } from '../../src-preload/contract.ts';
+
+export interface RecordedEngine {
+  engine: Engine;
+  events: { name: EventName; payload: unknown }[];
+  logs: { level: EngineLogLevel; message: string }[];
+  invoke(command: CommandName, args?: unknown): Promise<InvokeOutcome<unknown>>;
+  /** The latest room list the engine emitted. */
+  latestRooms(): RoomSummary[];
+  waitForRooms(predicate: (rooms: RoomSummary[]) => boolean, timeoutMs?: number): Promise<RoomSummary[]>;
+}
+
+export function startEngine(options: EngineOptions = {}): RecordedEngine {
+  const events: RecordedEngine['events'] = [];
+  const logs: RecordedEngine['logs'] = [];
+  const listeners = new Set<() => void>();
+  const engine = new Engine(
+    { syncTimeoutMs: 2_000, ...options },
+    {
+      emit<E extends EventName>(name: E, payload: EventPayloads[E]) {
+        events.push({ name, payload });
+        for (const listener of listeners) listener();
+      },
+      log(level, message) {
+        logs.push({ level, message });
+      },
+    },
+  );
+  const latestRooms = () =>
+    ([...events].reverse().find((event) => event.name === 'rooms.changed')?.payload as RoomSummary[] | undefined) ?? [];
+  return {
+    engine,
+    events,
+    logs,
+    invoke: (command, args = {}) => engine.handle(command, args),
+    latestRooms,
+    waitForRooms(predicate, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const rooms = latestRooms();
+          if (predicate(rooms)) {
+            cleanup();
+            resolve(rooms);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`room list never matched; last: ${JSON.stringify(latestRooms().map((r) => r.name))}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
