@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { discoverHomeserver, isLoopbackHost, parseHomeserverInput } from '../../../src-main/engine/auth/discovery.ts';
 
 function fakeFetch(routes: Record<string, { status: number; body: unknown }>): typeof fetch {
-  return (async (input: URL | RequestInfo) => {
+  return (async (input: Parameters<typeof fetch>[0]) => {
     const url = String(input);
     const route = routes[url];
     if (!route) return new Response('not found', { status: 404 });
