@@ -9,7 +9,13 @@ import type {
   InvokeOutcome,
 } from '../src-preload/contract.ts';
 import type { CommandDispatcher } from './ipc-router.ts';
-import type { EngineLogLevel, EngineOptions, MainToWorker, ValidArgs, WorkerToMain } from './engine/protocol.ts';
+import type {
+  EngineLogLevel,
+  EngineOptions,
+  MainToWorker,
+  ValidArgs,
+  WorkerToMain,
+} from './engine/protocol.ts';
 
 export interface EngineHostOptions {
   /** The worker entry: dist/main/engine-worker.mjs when bundled, src-main/engine/worker.ts under Node 24. */
@@ -57,7 +63,8 @@ export class EngineHost implements CommandDispatcher {
           resolve();
         }
       };
-      const onExit = (code: number) => reject(new Error(`The engine worker exited during start (code ${code})`));
+      const onExit = (code: number) =>
+        reject(new Error(`The engine worker exited during start (code ${code})`));
       worker.on('message', onMessage);
       worker.once('exit', onExit);
     });
@@ -66,7 +73,10 @@ export class EngineHost implements CommandDispatcher {
 
   dispatch<C extends CommandName>(command: C, args: ValidArgs<C>): Promise<InvokeOutcome<CommandResults[C]>> {
     if (this.#exited) {
-      return Promise.resolve({ ok: false, error: { code: 'internal', message: 'The engine is not running' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'internal', message: 'The engine is not running' },
+      });
     }
     const id = this.#nextId++;
     return new Promise((resolve) => {

@@ -60,7 +60,10 @@ export class IpcRouter<Sender> {
     }
     if (!trusted) {
       this.#options.onRejected?.('forbidden_sender', name);
-      return reject({ code: 'forbidden_sender', message: 'This request did not come from the Tessera window' });
+      return reject({
+        code: 'forbidden_sender',
+        message: 'This request did not come from the Tessera window',
+      });
     }
     if (!isCommandName(command)) {
       this.#options.onRejected?.('unknown_command', name);

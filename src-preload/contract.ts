@@ -3,6 +3,10 @@
 // imports types only. Adding a command means adding it here, with a schema and a test of a
 // bad argument (test/unit/contract.test.ts).
 import { z } from 'zod';
+import type { CommandName, EventName } from './contract-names.ts';
+
+export { commandNames, eventNames, ipcChannels } from './contract-names.ts';
+export type { CommandName, EventName } from './contract-names.ts';
 
 const noArgs = z.object({}).strict();
 
@@ -24,9 +28,8 @@ export const commandSchemas = {
     .strict(),
   'session.logout': noArgs,
   'rooms.list': noArgs,
-} as const;
+} as const satisfies Record<CommandName, z.ZodType>;
 
-export type CommandName = keyof typeof commandSchemas;
 export type CommandArgs<C extends CommandName> = z.input<(typeof commandSchemas)[C]>;
 
 /** What a person sees of their signed-in account. Never carries the access token. */
@@ -75,10 +78,12 @@ export interface EventPayloads {
   'session.changed': SessionView | null;
 }
 
-export type EventName = keyof EventPayloads;
-
-export const commandNames = Object.keys(commandSchemas) as CommandName[];
-export const eventNames: readonly EventName[] = ['rooms.changed', 'session.changed'];
+// Compile-time checks that the name lists and the result and payload maps agree.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const resultsCoverCommands: Same<keyof CommandResults, CommandName> = true;
+const payloadsCoverEvents: Same<keyof EventPayloads, EventName> = true;
+void resultsCoverCommands;
+void payloadsCoverEvents;
 
 /**
  * Every failure the renderer can be told about. The message is plain language for a person
@@ -118,12 +123,6 @@ export interface ErrorView {
 
 /** The envelope every invoke resolves to, so errors keep their code across contextBridge. */
 export type InvokeOutcome<T> = { ok: true; value: T } | { ok: false; error: ErrorView };
-
-/** IPC channel names used by the preload and main. */
-export const ipcChannels = {
-  invoke: 'tessera:invoke',
-  event: 'tessera:event',
-} as const;
 
 /** The one object the preload exposes as `window.tessera`. */
 export interface TesseraBridge {

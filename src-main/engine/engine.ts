@@ -75,7 +75,10 @@ export class Engine {
       return { ok: true, value: await run(parsed.data) };
     } catch (error) {
       if (!(error instanceof EngineError)) {
-        this.#sinks.log('error', `command ${command} failed: ${error instanceof Error ? error.name : typeof error}`);
+        this.#sinks.log(
+          'error',
+          `command ${command} failed: ${error instanceof Error ? error.name : typeof error}`,
+        );
       }
       return { ok: false, error: toErrorView(error) };
     }
@@ -105,14 +108,25 @@ export class Engine {
 
   async #login(args: ValidArgs<'session.login'>): Promise<SessionView> {
     if (this.#session) {
-      throw new EngineError('already_signed_in', `Already signed in as ${this.#session.userId}; sign out first`);
+      throw new EngineError(
+        'already_signed_in',
+        `Already signed in as ${this.#session.userId}; sign out first`,
+      );
     }
     const user = parseUserInput(args.user);
-    const homeserver = await discoverHomeserver(args.homeserver, user.kind === 'full' ? user.id.serverName : undefined, {
-      allowInsecureHttp: this.#options.allowInsecureHttp ?? false,
-    });
+    const homeserver = await discoverHomeserver(
+      args.homeserver,
+      user.kind === 'full' ? user.id.serverName : undefined,
+      {
+        allowInsecureHttp: this.#options.allowInsecureHttp ?? false,
+      },
+    );
     const http = new MatrixHttp({ baseUrl: homeserver.baseUrl });
-    const login = await passwordLogin(http, user.kind === 'full' ? user.id.full : user.localpart, args.password);
+    const login = await passwordLogin(
+      http,
+      user.kind === 'full' ? user.id.full : user.localpart,
+      args.password,
+    );
     http.setAccessToken(login.accessToken);
     this.#sinks.log('info', `signed in on ${homeserver.baseUrl.host} as a new device`);
 
@@ -138,7 +152,10 @@ export class Engine {
       rooms,
       sync,
     };
-    this.#sinks.log('info', `sync: using ${source.api === 'sliding' ? 'Simplified Sliding Sync' : '/v3/sync'}`);
+    this.#sinks.log(
+      'info',
+      `sync: using ${source.api === 'sliding' ? 'Simplified Sliding Sync' : '/v3/sync'}`,
+    );
     sync.start();
     const view = this.#sessionView();
     if (!view) throw new EngineError('internal', 'The session was lost during sign-in');
@@ -151,12 +168,17 @@ export class Engine {
     if (!session) throw new EngineError('not_signed_in', 'Not signed in');
     await session.sync.stop();
     try {
-      await session.http.request('POST', '/_matrix/client/v3/logout', { schema: logoutSchema, body: {}, retries: 1 });
+      await session.http.request('POST', '/_matrix/client/v3/logout', {
+        schema: logoutSchema,
+        body: {},
+        retries: 1,
+      });
     } catch (error) {
       // The device is forgotten here whatever the server says; an unreachable server keeps
       // the device listed until it is removed from another session (logged, not hidden).
       const alreadyGone = error instanceof MatrixApiError && error.status === 401;
-      if (!alreadyGone) this.#sinks.log('warn', 'sign-out: the server could not be told; local data removed anyway');
+      if (!alreadyGone)
+        this.#sinks.log('warn', 'sign-out: the server could not be told; local data removed anyway');
     }
     this.#clearSession();
     return null;
@@ -164,7 +186,10 @@ export class Engine {
 
   async #onTokenRefused(error: MatrixApiError): Promise<void> {
     // Soft logout and refresh come with the persistent store (issue 4); for now the session ends.
-    this.#sinks.log('warn', `session ended by the server (${error.softLogout ? 'soft logout' : 'token revoked'})`);
+    this.#sinks.log(
+      'warn',
+      `session ended by the server (${error.softLogout ? 'soft logout' : 'token revoked'})`,
+    );
     this.#clearSession();
   }
 

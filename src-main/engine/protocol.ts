@@ -31,8 +31,7 @@ export interface EngineOptions {
 export type EngineLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type MainToWorker =
-  | { kind: 'request'; id: number; command: CommandName; args: unknown }
-  | { kind: 'shutdown' };
+  { kind: 'request'; id: number; command: CommandName; args: unknown } | { kind: 'shutdown' };
 
 export type WorkerToMain =
   | { kind: 'ready' }

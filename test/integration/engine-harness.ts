@@ -31,7 +31,8 @@ export function startEngine(options: EngineOptions = {}): RecordedEngine {
     },
   );
   const latestRooms = () =>
-    ([...events].reverse().find((event) => event.name === 'rooms.changed')?.payload as RoomSummary[] | undefined) ?? [];
+    ([...events].reverse().find((event) => event.name === 'rooms.changed')?.payload as
+      RoomSummary[] | undefined) ?? [];
   return {
     engine,
     events,
@@ -49,7 +50,9 @@ export function startEngine(options: EngineOptions = {}): RecordedEngine {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`room list never matched; last: ${JSON.stringify(latestRooms().map((r) => r.name))}`));
+          reject(
+            new Error(`room list never matched; last: ${JSON.stringify(latestRooms().map((r) => r.name))}`),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

@@ -17,7 +17,9 @@ const servers: Server[] = [];
 
 function listen(server: Server): Promise<string> {
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(String((server.address() as AddressInfo).port))));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(String((server.address() as AddressInfo).port))),
+  );
 }
 
 async function closedPort(): Promise<number> {
@@ -30,7 +32,11 @@ async function closedPort(): Promise<number> {
 
 async function login(homeserverUrl: string, user: string, password: string): Promise<ErrorView> {
   const tessera = startEngine();
-  const outcome: InvokeOutcome<unknown> = await tessera.invoke('session.login', { homeserver: homeserverUrl, user, password });
+  const outcome: InvokeOutcome<unknown> = await tessera.invoke('session.login', {
+    homeserver: homeserverUrl,
+    user,
+    password,
+  });
   await tessera.engine.shutdown();
   if (outcome.ok) throw new Error('sign-in unexpectedly succeeded');
   expect(outcome.error.message).not.toContain(password);
@@ -92,10 +98,27 @@ describe('sign-in errors', () => {
   it('a TLS failure: a self-signed certificate is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-tls-'));
     try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1',
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
       const server = createHttpsServer(
         { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
         (_request, response) => {
@@ -119,7 +142,9 @@ describe('sign-in errors', () => {
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', () => resolve()));
     try {
       const { port } = plain.address() as AddressInfo;
-      expect((await login(`https://127.0.0.1:${port}`, alice.localpart, alice.password)).code).toBe('tls_failure');
+      expect((await login(`https://127.0.0.1:${port}`, alice.localpart, alice.password)).code).toBe(
+        'tls_failure',
+      );
     } finally {
       await new Promise((resolve) => plain.close(resolve));
     }
@@ -143,11 +168,15 @@ describe('sign-in errors', () => {
   });
 
   it('a homeserver address that cannot be parsed, or uses another scheme', async () => {
-    expect(await login('https://', alice.localpart, alice.password)).toMatchObject({ code: 'invalid_homeserver_url' });
+    expect(await login('https://', alice.localpart, alice.password)).toMatchObject({
+      code: 'invalid_homeserver_url',
+    });
     expect(await login('ftp://example.org', alice.localpart, alice.password)).toMatchObject({
       code: 'invalid_homeserver_url',
     });
-    expect(await login('not a server', alice.localpart, alice.password)).toMatchObject({ code: 'invalid_homeserver_url' });
+    expect(await login('not a server', alice.localpart, alice.password)).toMatchObject({
+      code: 'invalid_homeserver_url',
+    });
   });
 
   it('a localpart with no homeserver', async () => {

@@ -41,7 +41,11 @@ describe.each([
     expect(JSON.stringify(session)).not.toContain('syt_'); // no access token crosses
     expect(tessera.logs.some((log) => log.message.includes(logLine))).toBe(true);
 
-    const roomId = await bobPeer.createRoom({ name: 'Launch plans', invite: [alice.userId], preset: 'private_chat' });
+    const roomId = await bobPeer.createRoom({
+      name: 'Launch plans',
+      invite: [alice.userId],
+      preset: 'private_chat',
+    });
     const invited = await tessera.waitForRooms(byName('Launch plans'));
     const invite = invited.find((room) => room.roomId === roomId);
     expect(invite).toMatchObject({ membership: 'invite', inviter: bob.userId });
@@ -66,7 +70,11 @@ describe.each([
     const [alice, bob] = await Promise.all([registerUser(homeserver), registerUser(homeserver)]);
     const bobPeer = new MatrixPeer({ baseUrl: homeserver.baseUrl, ...bob });
     await bobPeer.setDisplayName('Bob Builder');
-    const dmId = await bobPeer.createRoom({ invite: [alice.userId], isDirect: true, preset: 'trusted_private_chat' });
+    const dmId = await bobPeer.createRoom({
+      invite: [alice.userId],
+      isDirect: true,
+      preset: 'trusted_private_chat',
+    });
     const aliceElsewhere = new MatrixPeer({ baseUrl: homeserver.baseUrl, ...alice });
     await aliceElsewhere.join(dmId);
     await aliceElsewhere.setAccountData('m.direct', { [bob.userId]: [dmId] });
@@ -116,7 +124,11 @@ describe('sign-in details', () => {
   it('discovers the homeserver from a full user id when the homeserver field is empty', async () => {
     const alice = await registerUser(homeserver);
     const tessera = engine();
-    const login = await tessera.invoke('session.login', { homeserver: '', user: alice.userId, password: alice.password });
+    const login = await tessera.invoke('session.login', {
+      homeserver: '',
+      user: alice.userId,
+      password: alice.password,
+    });
     expect(login).toMatchObject({ ok: true, value: { userId: alice.userId } });
   });
 
@@ -125,14 +137,25 @@ describe('sign-in details', () => {
     const tessera = engine();
     const args = { homeserver: homeserver.baseUrl, user: alice.localpart, password: alice.password };
     expect((await tessera.invoke('session.login', args)).ok).toBe(true);
-    expect(await tessera.invoke('session.login', args)).toMatchObject({ ok: false, error: { code: 'already_signed_in' } });
+    expect(await tessera.invoke('session.login', args)).toMatchObject({
+      ok: false,
+      error: { code: 'already_signed_in' },
+    });
   });
 
   it('does not put the password or the access token in its logs', async () => {
     const alice = await registerUser(homeserver);
     const tessera = engine();
-    await tessera.invoke('session.login', { homeserver: homeserver.baseUrl, user: alice.localpart, password: 'wrong-' + alice.password });
-    await tessera.invoke('session.login', { homeserver: homeserver.baseUrl, user: alice.localpart, password: alice.password });
+    await tessera.invoke('session.login', {
+      homeserver: homeserver.baseUrl,
+      user: alice.localpart,
+      password: 'wrong-' + alice.password,
+    });
+    await tessera.invoke('session.login', {
+      homeserver: homeserver.baseUrl,
+      user: alice.localpart,
+      password: alice.password,
+    });
     await tessera.waitForRooms(() => tessera.engine.syncState === 'live');
     const logText = JSON.stringify(tessera.logs) + JSON.stringify(tessera.events);
     expect(logText).not.toContain(alice.password);

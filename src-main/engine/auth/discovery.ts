@@ -35,7 +35,9 @@ const wellKnownSchema = z.looseObject({
 });
 
 const badUrl = (why: string) =>
-  new EngineError('invalid_homeserver_url', `That homeserver address is not valid: ${why}`, { field: 'homeserver' });
+  new EngineError('invalid_homeserver_url', `That homeserver address is not valid: ${why}`, {
+    field: 'homeserver',
+  });
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
@@ -92,7 +94,10 @@ async function readWellKnown(http: MatrixHttp, timeoutMs: number): Promise<URL |
   try {
     return new URL(document['m.homeserver'].base_url);
   } catch {
-    throw new EngineError('not_a_homeserver', `The discovery file of ${http.host} names an invalid homeserver address`);
+    throw new EngineError(
+      'not_a_homeserver',
+      `The discovery file of ${http.host} names an invalid homeserver address`,
+    );
   }
 }
 
@@ -107,7 +112,10 @@ export async function probeHomeserver(baseUrl: URL, options: DiscoveryOptions = 
       retries: 0,
     });
   } catch (error) {
-    if (error instanceof MatrixApiError || (error instanceof EngineError && error.code === 'invalid_response')) {
+    if (
+      error instanceof MatrixApiError ||
+      (error instanceof EngineError && error.code === 'invalid_response')
+    ) {
       throw new EngineError('not_a_homeserver', `${baseUrl.host} does not look like a Matrix homeserver`, {
         field: 'homeserver',
         cause: error,

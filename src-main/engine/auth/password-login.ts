@@ -55,17 +55,25 @@ function explainLoginFailure(error: unknown, host: string): unknown {
     case 'M_INVALID_USERNAME':
     case 'M_NOT_FOUND':
       // Servers answer the same for an unknown user and a wrong password; so do we.
-      return new EngineError('invalid_credentials', 'The user name or password is wrong', { field: 'password' });
+      return new EngineError('invalid_credentials', 'The user name or password is wrong', {
+        field: 'password',
+      });
     case 'M_USER_DEACTIVATED':
       return new EngineError('user_deactivated', 'This account has been deactivated');
     case 'M_UNKNOWN':
     default:
       if (error.status >= 500) {
-        return new EngineError('server_error', `${host} had a problem signing you in; try again later`, { cause: error });
+        return new EngineError('server_error', `${host} had a problem signing you in; try again later`, {
+          cause: error,
+        });
       }
       if (error.status === 400 || error.status === 401) {
-        return new EngineError('invalid_credentials', 'The user name or password is wrong', { field: 'password' });
+        return new EngineError('invalid_credentials', 'The user name or password is wrong', {
+          field: 'password',
+        });
       }
-      return new EngineError('server_error', `${host} refused the sign-in (${error.errcode})`, { cause: error });
+      return new EngineError('server_error', `${host} refused the sign-in (${error.errcode})`, {
+        cause: error,
+      });
   }
 }

@@ -28,9 +28,13 @@ export function isValidServerName(serverName: string): boolean {
 }
 
 const invalid = (why: string) =>
-  new EngineError('invalid_user_id', `That is not a valid Matrix user ID: ${why}. Use a form like @alice:example.org`, {
-    field: 'user',
-  });
+  new EngineError(
+    'invalid_user_id',
+    `That is not a valid Matrix user ID: ${why}. Use a form like @alice:example.org`,
+    {
+      field: 'user',
+    },
+  );
 
 /** Parses a full user id (`@alice:example.org`). */
 export function parseUserId(input: string): UserId {
@@ -41,7 +45,8 @@ export function parseUserId(input: string): UserId {
   const localpart = full.slice(1, colon);
   const serverName = full.slice(colon + 1);
   if (localpart.length === 0) throw invalid('the part before the colon is empty');
-  if (!HISTORICAL_LOCALPART.test(localpart)) throw invalid('the name contains characters Matrix does not allow');
+  if (!HISTORICAL_LOCALPART.test(localpart))
+    throw invalid('the name contains characters Matrix does not allow');
   if (!isValidServerName(serverName)) throw invalid('the server name is not valid');
   if (Buffer.byteLength(full, 'utf8') > 255) throw invalid('it is longer than 255 bytes');
   return { localpart, serverName, full };
@@ -51,12 +56,15 @@ export function parseUserId(input: string): UserId {
  * What the person typed in the user field: a full id, or a bare localpart that belongs to the
  * homeserver they named. Returns the localpart form for a bare name (the server decides the domain).
  */
-export function parseUserInput(input: string): { kind: 'full'; id: UserId } | { kind: 'localpart'; localpart: string } {
+export function parseUserInput(
+  input: string,
+): { kind: 'full'; id: UserId } | { kind: 'localpart'; localpart: string } {
   const trimmed = input.trim();
   if (trimmed.startsWith('@') || trimmed.includes(':')) {
     return { kind: 'full', id: parseUserId(trimmed.startsWith('@') ? trimmed : `@${trimmed}`) };
   }
-  if (!HISTORICAL_LOCALPART.test(trimmed)) throw invalid('the name contains characters Matrix does not allow');
+  if (!HISTORICAL_LOCALPART.test(trimmed))
+    throw invalid('the name contains characters Matrix does not allow');
   if (Buffer.byteLength(trimmed, 'utf8') > 255) throw invalid('it is longer than 255 bytes');
   return { kind: 'localpart', localpart: trimmed };
 }

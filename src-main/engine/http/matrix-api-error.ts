@@ -7,7 +7,13 @@ export class MatrixApiError extends Error {
   /** True when the server marked a 401 as a soft logout. */
   readonly softLogout: boolean;
 
-  constructor(status: number, errcode: string, serverMessage: string, retryAfterMs?: number, softLogout = false) {
+  constructor(
+    status: number,
+    errcode: string,
+    serverMessage: string,
+    retryAfterMs?: number,
+    softLogout = false,
+  ) {
     // The server's own message is kept for diagnostics but never shown as-is to the user.
     super(`${status} ${errcode}: ${serverMessage.slice(0, 200)}`);
     this.name = 'MatrixApiError';

@@ -87,14 +87,21 @@ export class MatrixHttp {
   }
 
   url(path: string, query?: RequestOptions<z.ZodType>['query']): URL {
-    const url = new URL(path.replace(/^\//, ''), this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl.href}/`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl.href}/`,
+    );
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     return url;
   }
 
-  async request<S extends z.ZodType>(method: HttpMethod, path: string, options: RequestOptions<S>): Promise<z.output<S>> {
+  async request<S extends z.ZodType>(
+    method: HttpMethod,
+    path: string,
+    options: RequestOptions<S>,
+  ): Promise<z.output<S>> {
     const retries = options.retries ?? (method === 'GET' ? 2 : 0);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -104,9 +111,13 @@ export class MatrixHttp {
         if (error instanceof MatrixApiError && error.status === 429) {
           const wait = error.retryAfterMs ?? this.#backoff(attempt);
           if (wait > this.#maxRateLimitWaitMs || attempt >= 5) {
-            throw new EngineError('rate_limited', `${this.host} asks Tessera to slow down; try again shortly`, {
-              cause: error,
-            });
+            throw new EngineError(
+              'rate_limited',
+              `${this.host} asks Tessera to slow down; try again shortly`,
+              {
+                cause: error,
+              },
+            );
           }
           await sleep(wait, options.signal);
           continue;
@@ -125,7 +136,11 @@ export class MatrixHttp {
     return Math.min(30_000, this.#backoffBaseMs * 2 ** attempt * jitter);
   }
 
-  async #attempt<S extends z.ZodType>(method: HttpMethod, path: string, options: RequestOptions<S>): Promise<z.output<S>> {
+  async #attempt<S extends z.ZodType>(
+    method: HttpMethod,
+    path: string,
+    options: RequestOptions<S>,
+  ): Promise<z.output<S>> {
     const url = this.url(path, options.query);
     const headers: Record<string, string> = { accept: 'application/json' };
     const authenticated = options.authenticated ?? true;
@@ -151,10 +166,18 @@ export class MatrixHttp {
 
     const json = parseJson(text);
     if (!response.ok) {
-      const errcode = readString(json, 'errcode') ?? (response.status === 404 ? 'M_UNRECOGNIZED' : 'M_UNKNOWN');
-      const retryAfterMs = readNumber(json, 'retry_after_ms') ?? parseRetryAfter(response.headers.get('retry-after'));
+      const errcode =
+        readString(json, 'errcode') ?? (response.status === 404 ? 'M_UNRECOGNIZED' : 'M_UNKNOWN');
+      const retryAfterMs =
+        readNumber(json, 'retry_after_ms') ?? parseRetryAfter(response.headers.get('retry-after'));
       const softLogout = isRecord(json) && json.soft_logout === true;
-      throw new MatrixApiError(response.status, errcode, readString(json, 'error') ?? '', retryAfterMs, softLogout);
+      throw new MatrixApiError(
+        response.status,
+        errcode,
+        readString(json, 'error') ?? '',
+        retryAfterMs,
+        softLogout,
+      );
     }
     if (json === undefined) {
       throw new EngineError('invalid_response', `${this.host} sent a response that is not JSON`);
@@ -162,7 +185,10 @@ export class MatrixHttp {
     const parsed = options.schema.safeParse(json);
     if (!parsed.success) {
       const where = parsed.error.issues[0]?.path.join('.') ?? '';
-      throw new EngineError('invalid_response', `${this.host} sent a response Tessera does not understand${where ? ` (${where})` : ''}`);
+      throw new EngineError(
+        'invalid_response',
+        `${this.host} sent a response Tessera does not understand${where ? ` (${where})` : ''}`,
+      );
     }
     return parsed.data;
   }
@@ -209,5 +235,7 @@ function readString(value: unknown, key: string): string | undefined {
 }
 
 function readNumber(value: unknown, key: string): number | undefined {
-  return isRecord(value) && typeof value[key] === 'number' && Number.isFinite(value[key]) ? value[key] : undefined;
+  return isRecord(value) && typeof value[key] === 'number' && Number.isFinite(value[key])
+    ? value[key]
+    : undefined;
 }

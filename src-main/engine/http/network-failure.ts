@@ -66,9 +66,13 @@ export function classifyNetworkFailure(error: unknown, host: string): EngineErro
     );
   }
   if (codes.some((code) => unreachableCodes.has(code))) {
-    return new EngineError('unreachable', `Tessera cannot reach ${host}. Check the address and your connection`, {
-      cause: error,
-    });
+    return new EngineError(
+      'unreachable',
+      `Tessera cannot reach ${host}. Check the address and your connection`,
+      {
+        cause: error,
+      },
+    );
   }
   return new EngineError('unreachable', `Tessera cannot reach ${host}`, { cause: error });
 }

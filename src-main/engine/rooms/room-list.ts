@@ -88,12 +88,14 @@ export class RoomList {
     for (const event of update.state) this.#applyState(room, event);
     if (update.membership) room.membership = update.membership;
     if (update.heroes) room.heroes = update.heroes;
-    if (update.serverName !== undefined && update.serverName !== null && !room.name) room.name = update.serverName;
+    if (update.serverName !== undefined && update.serverName !== null && !room.name)
+      room.name = update.serverName;
     if (update.joinedCount !== undefined) room.joinedCount = update.joinedCount;
     if (update.invitedCount !== undefined) room.invitedCount = update.invitedCount;
     if (update.notificationCount !== undefined) room.notificationCount = update.notificationCount;
     if (update.highlightCount !== undefined) room.highlightCount = update.highlightCount;
-    if (update.latestTimestamp !== undefined) room.lastActivity = Math.max(room.lastActivity, update.latestTimestamp);
+    if (update.latestTimestamp !== undefined)
+      room.lastActivity = Math.max(room.lastActivity, update.latestTimestamp);
     if (room.membership === 'leave' || room.membership === 'ban') this.#rooms.delete(update.roomId);
   }
 
@@ -147,13 +149,23 @@ export class RoomList {
     if (room.heroes) {
       heroes = room.heroes
         .filter((hero) => hero.userId !== this.#ownUserId)
-        .map((hero) => known.get(hero.userId) ?? { userId: hero.userId, displayName: hero.displayName ?? null });
+        .map(
+          (hero) => known.get(hero.userId) ?? { userId: hero.userId, displayName: hero.displayName ?? null },
+        );
     } else {
-      heroes = members.filter((member) => member.userId !== this.#ownUserId).sort((a, b) => (a.userId < b.userId ? -1 : 1));
+      heroes = members
+        .filter((member) => member.userId !== this.#ownUserId)
+        .sort((a, b) => (a.userId < b.userId ? -1 : 1));
     }
     if (heroes.length === 0 && room.membership === 'invite') {
       const inviter = this.#inviter(room);
-      if (inviter) heroes = [known.get(inviter) ?? { userId: inviter, displayName: room.members.get(inviter)?.displayName ?? null }];
+      if (inviter)
+        heroes = [
+          known.get(inviter) ?? {
+            userId: inviter,
+            displayName: room.members.get(inviter)?.displayName ?? null,
+          },
+        ];
     }
     const everyone = [...members, ...heroes];
     return heroes.map((hero) => disambiguatedName(hero, everyone));

@@ -46,7 +46,12 @@ export function collectState(collector: StateCollector, events: unknown[] | unde
       continue;
     }
     const event = parsed.data;
-    collector.state.push({ type: event.type, stateKey: event.state_key, sender: event.sender, content: event.content });
+    collector.state.push({
+      type: event.type,
+      stateKey: event.state_key,
+      sender: event.sender,
+      content: event.content,
+    });
   }
 }
 
@@ -62,7 +67,12 @@ export function collectTimeline(collector: StateCollector, events: unknown[] | u
       collector.latestTimestamp = Math.max(collector.latestTimestamp ?? 0, event.origin_server_ts);
     }
     if (event.state_key !== undefined && event.sender !== undefined && event.content !== undefined) {
-      collector.state.push({ type: event.type, stateKey: event.state_key, sender: event.sender, content: event.content });
+      collector.state.push({
+        type: event.type,
+        stateKey: event.state_key,
+        sender: event.sender,
+        content: event.content,
+      });
     }
   }
 }
@@ -71,7 +81,8 @@ export function collectTimeline(collector: StateCollector, events: unknown[] | u
 export function parseDirectContent(value: Record<string, unknown>): Record<string, string[]> {
   const direct: Record<string, string[]> = {};
   for (const [userId, rooms] of Object.entries(value)) {
-    if (Array.isArray(rooms)) direct[userId] = rooms.filter((room): room is string => typeof room === 'string');
+    if (Array.isArray(rooms))
+      direct[userId] = rooms.filter((room): room is string => typeof room === 'string');
   }
   return direct;
 }

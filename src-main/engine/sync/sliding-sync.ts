@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import type { MatrixHttp } from '../http/matrix-http.ts';
 import type { Membership } from '../../../src-preload/contract.ts';
-import { accountDataEventSchema, collectState, collectTimeline, eventList, newCollector, parseDirectContent } from './event-shapes.ts';
+import {
+  accountDataEventSchema,
+  collectState,
+  collectTimeline,
+  eventList,
+  newCollector,
+  parseDirectContent,
+} from './event-shapes.ts';
 import type { HeroLite, RoomUpdate, SyncBatch } from './sync-batch.ts';
 import type { SyncSource } from './sync-source.ts';
 
@@ -116,7 +123,8 @@ export function translateSliding(response: z.output<typeof responseSchema>): Syn
     const heroes: HeroLite[] = [];
     for (const hero of room.heroes ?? []) {
       const parsedHero = heroSchema.safeParse(hero);
-      if (parsedHero.success) heroes.push({ userId: parsedHero.data.user_id, displayName: parsedHero.data.displayname ?? null });
+      if (parsedHero.success)
+        heroes.push({ userId: parsedHero.data.user_id, displayName: parsedHero.data.displayname ?? null });
       else collector.skipped++;
     }
     const update: RoomUpdate = {

@@ -73,7 +73,10 @@ export class SyncLoop {
           continue;
         }
         failures++;
-        const reason = error instanceof EngineError || error instanceof MatrixApiError ? error.message : 'unexpected error';
+        const reason =
+          error instanceof EngineError || error instanceof MatrixApiError
+            ? error.message
+            : 'unexpected error';
         this.#handlers.log('warn', `sync: request failed (${reason}); retry ${failures}`);
         this.#setState('offline');
         const wait = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures - 1, 5));

@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import type { MatrixHttp } from '../http/matrix-http.ts';
 import type { Membership } from '../../../src-preload/contract.ts';
-import { accountDataEventSchema, collectState, collectTimeline, eventList, newCollector, parseDirectContent } from './event-shapes.ts';
+import {
+  accountDataEventSchema,
+  collectState,
+  collectTimeline,
+  eventList,
+  newCollector,
+  parseDirectContent,
+} from './event-shapes.ts';
 import type { RoomUpdate, SyncBatch } from './sync-batch.ts';
 import type { SyncSource } from './sync-source.ts';
 
@@ -72,7 +79,12 @@ export class V3Sync implements SyncSource {
     const initial = this.#since === undefined;
     const response = await this.#http.request('GET', '/_matrix/client/v3/sync', {
       schema: syncResponseSchema,
-      query: { filter: FILTER, since: this.#since, timeout: initial ? 0 : this.#timeoutMs, set_presence: 'offline' },
+      query: {
+        filter: FILTER,
+        since: this.#since,
+        timeout: initial ? 0 : this.#timeoutMs,
+        set_presence: 'offline',
+      },
       timeoutMs: this.#timeoutMs + 30_000,
       retries: 0,
       signal,
@@ -92,7 +104,8 @@ export function translateV3(response: z.output<typeof syncResponseSchema>): Sync
   ];
   for (const [membership, rooms] of sections) {
     for (const [roomId, raw] of Object.entries(rooms ?? {})) {
-      const update = membership === 'invite' ? translateInvite(roomId, raw) : translateJoined(roomId, raw, membership);
+      const update =
+        membership === 'invite' ? translateInvite(roomId, raw) : translateJoined(roomId, raw, membership);
       if (!update) {
         batch.skippedEvents++;
         continue;
@@ -130,8 +143,12 @@ function translateJoined(
     replaceState: false,
     state: collector.state,
     ...(summary?.['m.heroes'] ? { heroes: summary['m.heroes'].map((userId) => ({ userId })) } : {}),
-    ...(summary?.['m.joined_member_count'] !== undefined ? { joinedCount: summary['m.joined_member_count'] } : {}),
-    ...(summary?.['m.invited_member_count'] !== undefined ? { invitedCount: summary['m.invited_member_count'] } : {}),
+    ...(summary?.['m.joined_member_count'] !== undefined
+      ? { joinedCount: summary['m.joined_member_count'] }
+      : {}),
+    ...(summary?.['m.invited_member_count'] !== undefined
+      ? { invitedCount: summary['m.invited_member_count'] }
+      : {}),
     ...(room.unread_notifications?.notification_count !== undefined
       ? { notificationCount: room.unread_notifications.notification_count }
       : {}),
@@ -148,5 +165,8 @@ function translateInvite(roomId: string, raw: unknown): { update: RoomUpdate; sk
   if (!parsed.success) return undefined;
   const collector = newCollector();
   collectState(collector, parsed.data.invite_state?.events);
-  return { update: { roomId, membership: 'invite', replaceState: true, state: collector.state }, skipped: collector.skipped };
+  return {
+    update: { roomId, membership: 'invite', replaceState: true, state: collector.state },
+    skipped: collector.skipped,
+  };
 }

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { discoverHomeserver, isLoopbackHost, parseHomeserverInput } from '../../../src-main/engine/auth/discovery.ts';
+import {
+  discoverHomeserver,
+  isLoopbackHost,
+  parseHomeserverInput,
+} from '../../../src-main/engine/auth/discovery.ts';
 
 function fakeFetch(routes: Record<string, { status: number; body: unknown }>): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0]) => {
     const url = String(input);
     const route = routes[url];
     if (!route) return new Response('not found', { status: 404 });
-    return new Response(typeof route.body === 'string' ? route.body : JSON.stringify(route.body), { status: route.status });
+    return new Response(typeof route.body === 'string' ? route.body : JSON.stringify(route.body), {
+      status: route.status,
+    });
   }) as typeof fetch;
 }
 
@@ -27,12 +33,18 @@ describe('homeserver input', () => {
 });
 
 describe('discovery', () => {
-  const versions = { status: 200, body: { versions: ['v1.11'], unstable_features: { 'org.matrix.simplified_msc3575': true } } };
+  const versions = {
+    status: 200,
+    body: { versions: ['v1.11'], unstable_features: { 'org.matrix.simplified_msc3575': true } },
+  };
 
   it('follows .well-known to the advertised base URL', async () => {
     const homeserver = await discoverHomeserver('example.org', undefined, {
       fetch: fakeFetch({
-        'https://example.org/.well-known/matrix/client': { status: 200, body: { 'm.homeserver': { base_url: 'https://matrix.example.org/' } } },
+        'https://example.org/.well-known/matrix/client': {
+          status: 200,
+          body: { 'm.homeserver': { base_url: 'https://matrix.example.org/' } },
+        },
         'https://matrix.example.org/_matrix/client/versions': versions,
       }),
     });
@@ -50,7 +62,12 @@ describe('discovery', () => {
   it('fails clearly when .well-known names an invalid URL', async () => {
     await expect(
       discoverHomeserver('example.org', undefined, {
-        fetch: fakeFetch({ 'https://example.org/.well-known/matrix/client': { status: 200, body: { 'm.homeserver': { base_url: 'not a url' } } } }),
+        fetch: fakeFetch({
+          'https://example.org/.well-known/matrix/client': {
+            status: 200,
+            body: { 'm.homeserver': { base_url: 'not a url' } },
+          },
+        }),
       }),
     ).rejects.toMatchObject({ code: 'not_a_homeserver' });
   });
@@ -58,7 +75,12 @@ describe('discovery', () => {
   it('refuses a .well-known that points to plain http elsewhere', async () => {
     await expect(
       discoverHomeserver('example.org', undefined, {
-        fetch: fakeFetch({ 'https://example.org/.well-known/matrix/client': { status: 200, body: { 'm.homeserver': { base_url: 'http://evil.example' } } } }),
+        fetch: fakeFetch({
+          'https://example.org/.well-known/matrix/client': {
+            status: 200,
+            body: { 'm.homeserver': { base_url: 'http://evil.example' } },
+          },
+        }),
       }),
     ).rejects.toMatchObject({ code: 'invalid_homeserver_url' });
   });

@@ -8,12 +8,18 @@ import { MatrixHttp, parseRetryAfter } from '../../../src-main/engine/http/matri
 
 let server: Server | undefined;
 
-async function serve(handler: (request: IncomingMessage, response: ServerResponse, count: number) => void): Promise<MatrixHttp> {
+async function serve(
+  handler: (request: IncomingMessage, response: ServerResponse, count: number) => void,
+): Promise<MatrixHttp> {
   let count = 0;
   server = createServer((request, response) => handler(request, response, ++count));
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  return new MatrixHttp({ baseUrl: new URL(`http://127.0.0.1:${port}`), accessToken: 'secret-token', backoffBaseMs: 5 });
+  return new MatrixHttp({
+    baseUrl: new URL(`http://127.0.0.1:${port}`),
+    accessToken: 'secret-token',
+    backoffBaseMs: 5,
+  });
 }
 
 afterEach(async () => {
@@ -27,7 +33,9 @@ describe('MatrixHttp', () => {
   it('waits as 429 retry_after_ms says, then succeeds', async () => {
     const http = await serve((_request, response, count) => {
       response.writeHead(count === 1 ? 429 : 200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(count === 1 ? { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 20 } : { ok: true }));
+      response.end(
+        JSON.stringify(count === 1 ? { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 20 } : { ok: true }),
+      );
     });
     await expect(http.request('POST', '/x', { schema: ok, body: {} })).resolves.toEqual({ ok: true });
   });
@@ -58,7 +66,9 @@ describe('MatrixHttp', () => {
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ errcode: 'M_UNKNOWN', error: 'boom' }));
     });
-    const error = await http.request('POST', '/x', { schema: ok, body: {} }).catch((caught: unknown) => caught);
+    const error = await http
+      .request('POST', '/x', { schema: ok, body: {} })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MatrixApiError);
     expect(error).toMatchObject({ status: 500, errcode: 'M_UNKNOWN' });
     expect(requests).toBe(1);
@@ -69,13 +79,19 @@ describe('MatrixHttp', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(request.url === '/html' ? '<html>' : JSON.stringify({ ok: 'yes' }));
     });
-    await expect(http.request('GET', '/html', { schema: ok, retries: 0 })).rejects.toMatchObject({ code: 'invalid_response' });
-    await expect(http.request('GET', '/shape', { schema: ok, retries: 0 })).rejects.toMatchObject({ code: 'invalid_response' });
+    await expect(http.request('GET', '/html', { schema: ok, retries: 0 })).rejects.toMatchObject({
+      code: 'invalid_response',
+    });
+    await expect(http.request('GET', '/shape', { schema: ok, retries: 0 })).rejects.toMatchObject({
+      code: 'invalid_response',
+    });
   });
 
   it('times out a request that never answers', async () => {
     const http = await serve(() => undefined);
-    await expect(http.request('GET', '/x', { schema: ok, timeoutMs: 50, retries: 0 })).rejects.toMatchObject({ code: 'timeout' });
+    await expect(http.request('GET', '/x', { schema: ok, timeoutMs: 50, retries: 0 })).rejects.toMatchObject({
+      code: 'timeout',
+    });
   });
 
   it('sends the token only when asked, and never follows redirects', async () => {
@@ -93,6 +109,8 @@ describe('MatrixHttp', () => {
     await http.request('GET', '/a', { schema: ok });
     await http.request('GET', '/b', { schema: ok, authenticated: false });
     expect(seen).toEqual(['Bearer secret-token', undefined]);
-    await expect(http.request('GET', '/redirect', { schema: ok, retries: 0 })).rejects.toMatchObject({ code: 'unreachable' });
+    await expect(http.request('GET', '/redirect', { schema: ok, retries: 0 })).rejects.toMatchObject({
+      code: 'unreachable',
+    });
   });
 });

@@ -12,20 +12,24 @@ describe('computeRoomName (spec: calculating the display name for a room)', () =
   it('names a room after its heroes', () => {
     expect(computeRoomName({ ...base, heroes: ['Bob'] })).toBe('Bob');
     expect(computeRoomName({ ...base, heroes: ['Bob', 'Carol'], joinedCount: 3 })).toBe('Bob and Carol');
-    expect(computeRoomName({ ...base, heroes: ['Bob', 'Carol', 'Dan'], joinedCount: 3, invitedCount: 1 })).toBe(
-      'Bob, Carol and Dan',
-    );
+    expect(
+      computeRoomName({ ...base, heroes: ['Bob', 'Carol', 'Dan'], joinedCount: 3, invitedCount: 1 }),
+    ).toBe('Bob, Carol and Dan');
   });
 
   it('counts the members beyond the heroes', () => {
-    expect(computeRoomName({ ...base, heroes: ['Bob', 'Carol'], joinedCount: 10 })).toBe('Bob, Carol and 7 others');
+    expect(computeRoomName({ ...base, heroes: ['Bob', 'Carol'], joinedCount: 10 })).toBe(
+      'Bob, Carol and 7 others',
+    );
     expect(computeRoomName({ ...base, heroes: ['Bob'], joinedCount: 3 })).toBe('Bob and 1 other');
   });
 
   it('says when a room is empty, and who was there', () => {
     expect(computeRoomName({ ...base, joinedCount: 1 })).toBe('Empty Room');
     expect(computeRoomName({ ...base, heroes: ['Bob'], joinedCount: 1 })).toBe('Empty Room (was Bob)');
-    expect(computeRoomName({ ...base, heroes: ['Bob', 'Carol'], joinedCount: 1 })).toBe('Empty Room (was Bob and Carol)');
+    expect(computeRoomName({ ...base, heroes: ['Bob', 'Carol'], joinedCount: 1 })).toBe(
+      'Empty Room (was Bob and Carol)',
+    );
   });
 });
 

@@ -21,7 +21,9 @@ describe('v3 sync translation', () => {
           '!dm:x': {
             summary: { 'm.heroes': ['@bob:x'], 'm.joined_member_count': 2, 'm.invited_member_count': 0 },
             state: { events: [member('@bob:x', 'join', { displayname: 'Bob' }), member(me, 'join')] },
-            timeline: { events: [{ type: 'm.room.message', sender: '@bob:x', origin_server_ts: 1000, content: {} }] },
+            timeline: {
+              events: [{ type: 'm.room.message', sender: '@bob:x', origin_server_ts: 1000, content: {} }],
+            },
             unread_notifications: { notification_count: 3, highlight_count: 1 },
           },
         },
@@ -88,7 +90,18 @@ describe('v3 sync translation', () => {
         next_batch: 'a',
         rooms: {
           join: {
-            '!e:x': { state: { events: [{ type: 'm.room.encryption', state_key: '', sender: '@a:x', content: { algorithm: 'm.megolm.v1.aes-sha2' } }] } },
+            '!e:x': {
+              state: {
+                events: [
+                  {
+                    type: 'm.room.encryption',
+                    state_key: '',
+                    sender: '@a:x',
+                    content: { algorithm: 'm.megolm.v1.aes-sha2' },
+                  },
+                ],
+              },
+            },
             '!gone:x': {},
           },
         },
@@ -98,7 +111,13 @@ describe('v3 sync translation', () => {
       translateV3({
         next_batch: 'b',
         rooms: {
-          join: { '!e:x': { timeline: { events: [{ type: 'm.room.encryption', state_key: '', sender: '@a:x', content: {} }] } } },
+          join: {
+            '!e:x': {
+              timeline: {
+                events: [{ type: 'm.room.encryption', state_key: '', sender: '@a:x', content: {} }],
+              },
+            },
+          },
           leave: { '!gone:x': { timeline: { events: [member(me, 'leave')] } } },
         },
       }),
@@ -122,7 +141,12 @@ describe('sliding sync translation', () => {
           timeline: [{ type: 'm.room.message', sender: '@bob:x', origin_server_ts: 5, content: {} }],
           notification_count: 2,
         },
-        '!i:x': { invite_state: [member(me, 'invite', { sender: '@dan:x', is_direct: true }), member('@dan:x', 'join', { displayname: 'Dan' })] },
+        '!i:x': {
+          invite_state: [
+            member(me, 'invite', { sender: '@dan:x', is_direct: true }),
+            member('@dan:x', 'join', { displayname: 'Dan' }),
+          ],
+        },
       },
       extensions: { account_data: { global: [{ type: 'm.direct', content: { '@bob:x': ['!a:x'] } }] } },
     });
@@ -130,8 +154,19 @@ describe('sliding sync translation', () => {
     const list = new RoomList(me);
     list.apply(batch);
     expect(list.summaries()).toEqual([
-      expect.objectContaining({ roomId: '!i:x', name: 'Dan', isDirect: true, membership: 'invite', inviter: '@dan:x' }),
-      expect.objectContaining({ roomId: '!a:x', name: 'Bob and @carol:x', isDirect: true, notificationCount: 2 }),
+      expect.objectContaining({
+        roomId: '!i:x',
+        name: 'Dan',
+        isDirect: true,
+        membership: 'invite',
+        inviter: '@dan:x',
+      }),
+      expect.objectContaining({
+        roomId: '!a:x',
+        name: 'Bob and @carol:x',
+        isDirect: true,
+        notificationCount: 2,
+      }),
     ]);
   });
 
