@@ -1,0 +1,19 @@
+// The renderer's Content Security Policy (DESIGN.md §1), sent as a response header by the
+// app:// protocol and by the e2e harness, so both load the UI under the same rules.
+// The media scheme joins img-src and media-src when media arrives; until then media is refused.
+
+const directives: ReadonlyArray<readonly [string, string]> = [
+  ['default-src', "'none'"],
+  ['script-src', "'self'"],
+  ['style-src', "'self'"],
+  ['img-src', "'self' blob:"],
+  ['media-src', "'none'"],
+  ['font-src', "'self'"],
+  ['connect-src', "'none'"],
+  ['object-src', "'none'"],
+  ['base-uri', "'none'"],
+  ['form-action', "'none'"],
+  ['frame-ancestors', "'none'"],
+];
+
+export const contentSecurityPolicy = directives.map(([name, value]) => `${name} ${value}`).join('; ');

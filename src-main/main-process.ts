@@ -1,0 +1,133 @@
+// The main process's life: single instance, the app:// scheme, security handlers, the IPC
+// router, the engine worker, the window, and an orderly engine stop before quitting.
+// Takes the electron module as a parameter so the shell tests can run it against a fake.
+import type * as Electron from 'electron';
+import type { CommandDispatcher } from './ipc-router.ts';
+import { IpcRouter } from './ipc-router.ts';
+import type { EventName, EventPayloads, InvokeOutcome } from '../src-preload/contract.ts';
+import { appScheme } from './app-origin.ts';
+import { createAppProtocolHandler, registerAppScheme } from './app-protocol.ts';
+import type { AppPaths } from './app-paths.ts';
+import { bindInvokeChannel, createEventForwarder, isTrustedSender, mainFrameOf } from './ipc-binding.ts';
+import { applyNavigationPolicy, applySessionPolicy } from './security.ts';
+import { claimSingleInstance } from './single-instance.ts';
+import { createMainWindow, focusWindow } from './window.ts';
+
+export type ElectronMain = Pick<
+  typeof Electron,
+  'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'session'
+>;
+
+/** The engine as main sees it: a dispatcher that can be stopped. EngineHost in production. */
+export interface RunningEngine extends CommandDispatcher {
+  stop(): Promise<void>;
+}
+
+export type EventSink = <E extends EventName>(name: E, payload: EventPayloads[E]) => void;
+
+export interface MainProcessOptions {
+  paths: AppPaths;
+  startEngine: (onEvent: EventSink) => Promise<RunningEngine>;
+  log?: (level: 'info' | 'warn' | 'error', line: string) => void;
+  /** How long quitting waits for the engine before giving up on it (default 10 s). */
+  quitDeadlineMs?: number;
+}
+
+export interface MainProcess {
+  readonly router: IpcRouter<Electron.IpcMainInvokeEvent>;
+  readonly engine: Promise<RunningEngine | null>;
+  window(): Electron.BrowserWindow | null;
+  /** Resolves once the window has been created (after `ready`). */
+  readonly ready: Promise<void>;
+}
+
+const engineUnavailable: InvokeOutcome<never> = {
+  ok: false,
+  error: { code: 'internal', message: 'The Tessera engine could not start' },
+};
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+const defaultLog = (level: 'info' | 'warn' | 'error', line: string) => console[level](`[main] ${line}`);
+
+/** Returns null when another instance already runs (this one is quitting). */
+export function startMainProcess(electron: ElectronMain, options: MainProcessOptions): MainProcess | null {
+  const { app, BrowserWindow, ipcMain, protocol, session } = electron;
+  const log = options.log ?? defaultLog;
+  let window: Electron.BrowserWindow | null = null;
+
+  if (!claimSingleInstance(app, () => focusWindow(window))) return null;
+
+  // All of these must happen before `ready`.
+  app.enableSandbox();
+  registerAppScheme(protocol);
+  app.on('web-contents-created', (_event, contents) => applyNavigationPolicy(contents));
+
+  const engine = options.startEngine(createEventForwarder(() => window)).catch((error: unknown) => {
+    log('error', `the engine could not start: ${describe(error)}`);
+    return null;
+  });
+
+  const dispatcher: CommandDispatcher = {
+    async dispatch(command, args) {
+      const running = await engine;
+      return running ? running.dispatch(command, args) : engineUnavailable;
+    },
+  };
+  const router = new IpcRouter<Electron.IpcMainInvokeEvent>({
+    isTrustedSender: (event) => isTrustedSender(event, mainFrameOf(window)),
+    dispatcher,
+    // The command name only, quoted so a hostile name cannot forge log lines; never the arguments.
+    onRejected: (reason, command) => log('warn', `ipc rejected ${JSON.stringify(command)}: ${reason}`),
+  });
+  bindInvokeChannel(ipcMain, router);
+
+  const openWindow = () => {
+    const created = createMainWindow(BrowserWindow, options.paths.preload);
+    created.on('closed', () => {
+      if (window === created) window = null;
+    });
+    window = created;
+  };
+
+  const ready = app.whenReady().then(() => {
+    applySessionPolicy(session.defaultSession);
+    protocol.handle(appScheme, createAppProtocolHandler({ rootDir: options.paths.renderer }));
+    openWindow();
+  });
+
+  // macOS re-opens the window from the dock; elsewhere closing the window quits.
+  app.on('activate', () => {
+    if (app.isReady() && window === null) openWindow();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  let engineStopped = false;
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (engineStopped) return;
+    event.preventDefault();
+    if (stopping) return;
+    stopping = true;
+    const stopped = engine
+      .then((running) => running?.stop())
+      .catch((error: unknown) => {
+        log('error', `the engine did not stop cleanly: ${describe(error)}`);
+      });
+    // An engine that never started or never answers must not keep Tessera from quitting.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log('warn', 'the engine did not stop in time; quitting anyway');
+        resolve();
+      }, options.quitDeadlineMs ?? 10_000);
+    });
+    void Promise.race([stopped, deadline]).then(() => {
+      clearTimeout(timer);
+      engineStopped = true;
+      app.quit();
+    });
+  });
+
+  return { router, engine, ready, window: () => window };
+}

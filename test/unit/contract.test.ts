@@ -1,0 +1,96 @@
+// The contract is the one list of what crosses the renderer boundary (DESIGN.md §2): every
+// command has a schema that refuses bad arguments, and the event list matches the payload map.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  commandNames,
+  commandSchemas,
+  errorCodes,
+  eventNames,
+  ipcChannels,
+  type CommandName,
+  type CommandResults,
+  type EventName,
+  type EventPayloads,
+} from '../../src-preload/contract.ts';
+
+describe('contract', () => {
+  it('has a schema for every command and no other names', () => {
+    expect([...commandNames].sort()).toEqual(Object.keys(commandSchemas).sort());
+    for (const name of commandNames) {
+      expect(typeof commandSchemas[name].safeParse).toBe('function');
+    }
+    expectTypeOf<keyof CommandResults>().toEqualTypeOf<CommandName>();
+  });
+
+  it('lists exactly the events that have payload types', () => {
+    expectTypeOf<EventName>().toEqualTypeOf<keyof EventPayloads>();
+    // Every key of EventPayloads is listed once (the record forces completeness at compile time).
+    const listed: Record<keyof EventPayloads, true> = { 'rooms.changed': true, 'session.changed': true };
+    expect([...eventNames].sort()).toEqual(Object.keys(listed).sort());
+    expect(new Set(eventNames).size).toBe(eventNames.length);
+  });
+
+  it('names commands and events as lowercase dotted verbs', () => {
+    for (const name of [...commandNames, ...eventNames]) {
+      expect(name).toMatch(/^[a-z]+(\.[a-z][A-Za-z]*)+$/);
+    }
+  });
+
+  it('keeps error codes unique and includes the router codes', () => {
+    expect(new Set(errorCodes).size).toBe(errorCodes.length);
+    expect(errorCodes).toEqual(
+      expect.arrayContaining(['unknown_command', 'invalid_arguments', 'forbidden_sender']),
+    );
+  });
+
+  it('uses distinct IPC channels', () => {
+    expect(ipcChannels.invoke).not.toBe(ipcChannels.event);
+  });
+});
+
+describe('command schemas reject bad arguments', () => {
+  const badForEvery: unknown[] = [null, 'text', 42, [], { unexpected: true }];
+
+  it.each(commandNames)('%s rejects non-objects and unknown fields', (name) => {
+    for (const args of badForEvery) {
+      expect(commandSchemas[name].safeParse(args).success).toBe(false);
+    }
+  });
+
+  it.each(['session.get', 'session.logout', 'rooms.list'] as const)('%s accepts an empty object', (name) => {
+    expect(commandSchemas[name].safeParse({}).success).toBe(true);
+  });
+
+  const login = commandSchemas['session.login'];
+  const good = { homeserver: 'matrix.org', user: 'alice', password: 'secret' };
+
+  it('session.login accepts a complete form and trims names', () => {
+    expect(
+      login.parse({ homeserver: ' matrix.org ', user: ' @alice:matrix.org ', password: ' pw ' }),
+    ).toEqual({
+      homeserver: 'matrix.org',
+      user: '@alice:matrix.org',
+      password: ' pw ',
+    });
+  });
+
+  it('session.login accepts a blank homeserver (discovered from the user id) as empty', () => {
+    expect(login.parse({ ...good, homeserver: '   ', user: '@alice:matrix.org' }).homeserver).toBe('');
+  });
+
+  it.each([
+    ['no homeserver', { user: 'alice', password: 'secret' }],
+    ['non-string homeserver', { ...good, homeserver: ['matrix.org'] }],
+    ['too long homeserver', { ...good, homeserver: `https://${'h'.repeat(2050)}` }],
+    ['no user', { homeserver: 'matrix.org', password: 'secret' }],
+    ['blank user', { ...good, user: ' ' }],
+    ['too long user', { ...good, user: 'u'.repeat(256) }],
+    ['no password', { homeserver: 'matrix.org', user: 'alice' }],
+    ['empty password', { ...good, password: '' }],
+    ['too long password', { ...good, password: 'p'.repeat(1025) }],
+    ['numeric password', { ...good, password: 1234 }],
+    ['extra field', { ...good, accessToken: 'x' }],
+  ])('session.login rejects %s', (_label, args) => {
+    expect(login.safeParse(args).success).toBe(false);
+  });
+});
