@@ -10,7 +10,12 @@ import {
 import { appHost, appScheme } from './app-origin.ts';
 import type { IpcRouter } from './ipc-router.ts';
 
-type FrameView = Pick<WebFrameMain, 'url' | 'parent'>;
+type FrameView = Pick<WebFrameMain, 'url' | 'parent' | 'processId' | 'routingId'>;
+
+/** The same frame: compared by its process and routing ids, which identify a frame in Chromium. */
+function sameFrame(a: FrameView, b: FrameView): boolean {
+  return a === b || (a.processId === b.processId && a.routingId === b.routingId);
+}
 
 export type SenderEvent = Pick<IpcMainInvokeEvent, 'senderFrame'>;
 
@@ -21,7 +26,7 @@ export type SenderEvent = Pick<IpcMainInvokeEvent, 'senderFrame'>;
 export function isTrustedSender(event: SenderEvent, mainFrame: FrameView | undefined): boolean {
   const frame = event.senderFrame;
   if (!frame || !mainFrame) return false;
-  if (frame !== mainFrame || frame.parent !== null) return false;
+  if (!sameFrame(frame, mainFrame) || frame.parent !== null) return false;
   let url: URL;
   try {
     url = new URL(frame.url);

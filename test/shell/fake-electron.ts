@@ -21,10 +21,14 @@ export class FakeEvent {
 export interface FakeFrame {
   url: string;
   parent: FakeFrame | null;
+  processId: number;
+  routingId: number;
 }
 
+let nextRoutingId = 1;
+
 export function fakeFrame(url: string, parent: FakeFrame | null = null): FakeFrame {
-  return { url, parent };
+  return { url, parent, processId: 1, routingId: nextRoutingId++ };
 }
 
 export class FakeWebContents extends EventEmitter {

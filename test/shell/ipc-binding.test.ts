@@ -30,6 +30,13 @@ describe('isTrustedSender', () => {
   it('refuses a top frame of another window', () => {
     const other = fakeFrame('app://tessera/index.html');
     expect(isTrustedSender({ senderFrame: asFrame(other) }, asFrame(top))).toBe(false);
+    const otherProcess = { ...top, processId: top.processId + 1 };
+    expect(isTrustedSender({ senderFrame: asFrame(otherProcess) }, asFrame(top))).toBe(false);
+  });
+
+  it('recognises the main frame by its ids, not only by object identity', () => {
+    const sameFrameOtherWrapper = { ...top };
+    expect(isTrustedSender({ senderFrame: asFrame(sameFrameOtherWrapper) }, asFrame(top))).toBe(true);
   });
 
   it.each([
