@@ -134,7 +134,9 @@ export class Engine {
     const rooms = new RoomList(login.userId);
     const useSliding = supportsSimplifiedSlidingSync(homeserver) && !this.#options.forceSyncV3;
     const timeoutMs = this.#options.syncTimeoutMs ?? 30_000;
-    const source = useSliding ? new SlidingSync(http, timeoutMs) : new V3Sync(http, timeoutMs);
+    const source = useSliding
+      ? new SlidingSync(http, timeoutMs, { initialWindow: this.#options.slidingSyncInitialWindow })
+      : new V3Sync(http, timeoutMs);
     const sync = new SyncLoop(source, {
       onBatch: (batch) => {
         if (rooms.apply(batch)) this.#sinks.emit('rooms.changed', rooms.summaries());

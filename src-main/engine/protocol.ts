@@ -24,6 +24,8 @@ export interface EngineOptions {
   forceSyncV3?: boolean;
   /** Long-poll timeout of each sync request, in milliseconds. */
   syncTimeoutMs?: number;
+  /** How many rooms the first sliding sync request asks for; the window then grows to all rooms. */
+  slidingSyncInitialWindow?: number;
   /** Allow http:// homeservers on hosts other than loopback (never in production builds). */
   allowInsecureHttp?: boolean;
 }

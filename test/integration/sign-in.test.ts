@@ -120,6 +120,28 @@ describe.each([
   });
 });
 
+describe('sliding sync window', () => {
+  it('lists every room when there are more rooms than the first request asked for', async () => {
+    const [alice, bob] = await Promise.all([registerUser(homeserver), registerUser(homeserver)]);
+    const bobPeer = new MatrixPeer({ baseUrl: homeserver.baseUrl, ...bob });
+    const aliceElsewhere = new MatrixPeer({ baseUrl: homeserver.baseUrl, ...alice });
+    const names = ['Room one', 'Room two', 'Room three', 'Room four', 'Room five'];
+    for (const name of names) {
+      const roomId = await bobPeer.createRoom({ name, invite: [alice.userId] });
+      await aliceElsewhere.join(roomId);
+    }
+    const tessera = engine({ slidingSyncInitialWindow: 2 });
+    const login = await tessera.invoke('session.login', {
+      homeserver: homeserver.baseUrl,
+      user: alice.localpart,
+      password: alice.password,
+    });
+    expect(login.ok).toBe(true);
+    const rooms = await tessera.waitForRooms((list) => list.length === names.length);
+    expect(rooms.map((room) => room.name).sort()).toEqual([...names].sort());
+  });
+});
+
 describe('sign-in details', () => {
   it('discovers the homeserver from a full user id when the homeserver field is empty', async () => {
     const alice = await registerUser(homeserver);

@@ -63,12 +63,15 @@ export class SlidingSync implements SyncSource {
   readonly #http: MatrixHttp;
   readonly #timeoutMs: number;
   #pos: string | undefined;
-  #window = INITIAL_WINDOW;
+  #window: number;
+  /** The window grew: ask again at once instead of long-polling. */
+  #catchingUp = false;
 
-  constructor(http: MatrixHttp, timeoutMs: number, pos?: string) {
+  constructor(http: MatrixHttp, timeoutMs: number, options: { pos?: string; initialWindow?: number } = {}) {
     this.#http = http;
     this.#timeoutMs = timeoutMs;
-    this.#pos = pos;
+    this.#pos = options.pos;
+    this.#window = Math.max(1, options.initialWindow ?? INITIAL_WINDOW);
   }
 
   get position(): string | undefined {
@@ -82,7 +85,7 @@ export class SlidingSync implements SyncSource {
   async next(signal: AbortSignal): Promise<SyncBatch> {
     const response = await this.#http.request('POST', SLIDING_SYNC_PATH, {
       schema: responseSchema,
-      query: { pos: this.#pos, timeout: this.#pos === undefined ? 0 : this.#timeoutMs },
+      query: { pos: this.#pos, timeout: this.#pos === undefined || this.#catchingUp ? 0 : this.#timeoutMs },
       body: {
         lists: {
           [LIST]: { ranges: [[0, this.#window - 1]], required_state: REQUIRED_STATE, timeline_limit: 1 },
@@ -95,7 +98,8 @@ export class SlidingSync implements SyncSource {
     });
     const count = response.lists?.[LIST]?.count;
     // Grow the window so the next request brings the rooms beyond it; the server answers at once.
-    if (count !== undefined && count > this.#window) this.#window = count;
+    this.#catchingUp = count !== undefined && count > this.#window;
+    if (this.#catchingUp && count !== undefined) this.#window = count;
     this.#pos = response.pos;
     return translateSliding(response);
   }
