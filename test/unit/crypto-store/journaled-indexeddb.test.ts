@@ -1,0 +1,213 @@
+// The persistent IndexedDB: what a transaction commits reaches SQLite, what it aborts does
+// not, and a restart rebuilds the same databases from the journal.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  openJournaledIndexedDB,
+  type JournaledIndexedDB,
+} from '../../../src-main/engine/crypto-store/journaled-indexeddb.ts';
+import { SqliteIdbJournal } from '../../../src-main/engine/crypto-store/sqlite-idb-journal.ts';
+import type { SqliteConnection } from '../../../src-main/engine/store/sqlite-driver.ts';
+import { openJournalDatabase } from '../../support/journal-database.ts';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the IndexedDB API is untyped in the Node lib */
+type Idb = any;
+
+function settle<T = unknown>(request: Idb): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result as T);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function done(transaction: Idb): Promise<void> {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve();
+    transaction.onabort = () => reject(transaction.error ?? new Error('aborted'));
+  });
+}
+
+const factory = (): Idb => (globalThis as { indexedDB?: Idb }).indexedDB;
+
+async function openSchema(name: string, version = 1): Promise<Idb> {
+  const request = factory().open(name, version);
+  request.onupgradeneeded = () => {
+    const db = request.result;
+    if (!db.objectStoreNames.contains('sessions')) {
+      const sessions = db.createObjectStore('sessions', { keyPath: ['room', 'id'] });
+      sessions.createIndex('by_room', 'room', { unique: false });
+    }
+    if (!db.objectStoreNames.contains('core')) db.createObjectStore('core');
+    if (version >= 2 && !db.objectStoreNames.contains('counters'))
+      db.createObjectStore('counters', { autoIncrement: true });
+  };
+  return settle(request);
+}
+
+async function readAll(db: Idb, store: string): Promise<unknown[]> {
+  const transaction = db.transaction([store], 'readonly');
+  return settle(transaction.objectStore(store).getAll());
+}
+
+let sqlite: SqliteConnection;
+let store: JournaledIndexedDB | undefined;
+let fatal: unknown[] = [];
+
+async function open(prefix = 'acct'): Promise<JournaledIndexedDB> {
+  store = await openJournaledIndexedDB({
+    journal: new SqliteIdbJournal(sqlite),
+    namePrefix: prefix,
+    onFatal: (error) => fatal.push(error),
+  });
+  return store;
+}
+
+/** A restart: forget everything in memory, then load it back from SQLite. */
+async function restart(db: Idb): Promise<void> {
+  db.close();
+  await store?.close();
+  await open();
+}
+
+afterEach(async () => {
+  await store?.close().catch(() => undefined);
+  store = undefined;
+  fatal = [];
+});
+
+describe('journaled IndexedDB', () => {
+  it('persists puts, adds, deletes, range deletes, clears and cursor writes across a restart', async () => {
+    sqlite = openJournalDatabase();
+    await open();
+    let db = await openSchema('acct::crypto');
+    const write = db.transaction(['sessions', 'core'], 'readwrite');
+    const sessions = write.objectStore('sessions');
+    for (let i = 0; i < 5; i++) sessions.put({ room: '!a', id: i, pickle: new Uint8Array([i, 1, 2]) });
+    sessions.add({ room: '!b', id: 0, pickle: 'b0' });
+    write.objectStore('core').put({ account: 'pickled' }, 'account');
+    write.objectStore('core').put('drop me', 'temporary');
+    await done(write);
+
+    const change = db.transaction(['sessions', 'core'], 'readwrite');
+    change.objectStore('sessions').delete(globalThis.IDBKeyRange.bound(['!a', 3], ['!a', 4]));
+    change.objectStore('core').delete('temporary');
+    const cursorRequest = change.objectStore('sessions').openCursor(['!a', 0]);
+    cursorRequest.onsuccess = () => {
+      const cursor = cursorRequest.result;
+      if (cursor) cursor.update({ ...cursor.value, pickle: 'updated' });
+    };
+    const deleteCursor = change.objectStore('sessions').index('by_room').openCursor('!b');
+    deleteCursor.onsuccess = () => deleteCursor.result?.delete();
+    await done(change);
+    store!.flush();
+
+    await restart(db);
+    db = await openSchema('acct::crypto');
+    const restored = (await readAll(db, 'sessions')) as { room: string; id: number; pickle: unknown }[];
+    expect(restored.map((session) => [session.room, session.id])).toEqual([
+      ['!a', 0],
+      ['!a', 1],
+      ['!a', 2],
+    ]);
+    expect(restored[0]?.pickle).toBe('updated');
+    expect(restored[1]?.pickle).toEqual(new Uint8Array([1, 1, 2]));
+    expect(await readAll(db, 'core')).toEqual([{ account: 'pickled' }]);
+    // Indexes come back too.
+    const byRoom = db.transaction(['sessions'], 'readonly').objectStore('sessions').index('by_room');
+    expect(await settle(byRoom.count('!a'))).toBe(3);
+    db.close();
+  });
+
+  it('keeps nothing of an aborted transaction', async () => {
+    sqlite = openJournalDatabase();
+    await open();
+    let db = await openSchema('acct::abort');
+    const kept = db.transaction(['core'], 'readwrite');
+    kept.objectStore('core').put('kept', 'a');
+    await done(kept);
+    const aborted = db.transaction(['core'], 'readwrite');
+    aborted.objectStore('core').put('never', 'b');
+    aborted.objectStore('core').delete('a');
+    aborted.abort();
+    await expect(done(aborted)).rejects.toBeDefined();
+    store!.flush();
+    await restart(db);
+    db = await openSchema('acct::abort');
+    expect(await readAll(db, 'core')).toEqual(['kept']);
+    db.close();
+  });
+
+  it('persists an upgrade that adds a store, and clear()', async () => {
+    sqlite = openJournalDatabase();
+    await open();
+    let db = await openSchema('acct::upgrade');
+    const first = db.transaction(['core'], 'readwrite');
+    first.objectStore('core').put(1, 'x');
+    await done(first);
+    db.close();
+    db = await openSchema('acct::upgrade', 2);
+    const second = db.transaction(['counters', 'core'], 'readwrite');
+    second.objectStore('counters').add({ n: 1 });
+    second.objectStore('counters').add({ n: 2 });
+    second.objectStore('core').clear();
+    await done(second);
+    await restart(db);
+    db = await openSchema('acct::upgrade', 2);
+    expect(db.version).toBe(2);
+    expect(await readAll(db, 'counters')).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await readAll(db, 'core')).toEqual([]);
+    // The key generator continues after the restored keys.
+    const third = db.transaction(['counters'], 'readwrite');
+    const key = await settle(third.objectStore('counters').add({ n: 3 }));
+    expect(key).toBe(3);
+    db.close();
+  });
+
+  it('does not journal databases outside its prefix', async () => {
+    sqlite = openJournalDatabase();
+    await open('acct');
+    const other = await openSchema('someone-else');
+    const write = other.transaction(['core'], 'readwrite');
+    write.objectStore('core').put('x', 'y');
+    await done(write);
+    store!.flush();
+    expect(sqlite.prepare('SELECT count(*) AS n FROM crypto_idb_records').get()).toEqual({ n: 0 });
+    other.close();
+  });
+
+  it('writes nothing until a barrier or the short timer, then everything in commit order', async () => {
+    sqlite = openJournalDatabase();
+    await open();
+    const db = await openSchema('acct::barrier');
+    for (let i = 0; i < 3; i++) {
+      const write = db.transaction(['core'], 'readwrite');
+      write.objectStore('core').put(i, 'counter');
+      await done(write);
+    }
+    const count = () =>
+      sqlite.prepare("SELECT count(*) AS n FROM crypto_idb_records WHERE store_name = 'core'").get();
+    expect(count()).toEqual({ n: 0 });
+    store!.flush();
+    expect(count()).toEqual({ n: 1 });
+    const row = sqlite.prepare("SELECT value FROM crypto_idb_records WHERE store_name = 'core'").get() as {
+      value: Buffer;
+    };
+    expect((await import('node:v8')).deserialize(row.value)).toBe(2);
+    db.close();
+  });
+
+  it('stops the store for good when a write fails, and says so', async () => {
+    sqlite = openJournalDatabase();
+    await open();
+    const db = await openSchema('acct::fatal');
+    sqlite.exec('DROP TABLE crypto_idb_records');
+    const write = db.transaction(['core'], 'readwrite');
+    write.objectStore('core').put('lost', 'k');
+    await done(write);
+    expect(() => store!.flush()).toThrow();
+    expect(fatal).toHaveLength(1);
+    // Later barriers keep failing: nothing may go out that the disk does not have.
+    expect(() => store!.flush()).toThrow();
+    db.close();
+    store = undefined;
+  });
+});
