@@ -1,7 +1,7 @@
 // Schemas for events as they arrive in sync responses. Each event is checked on its own, so
 // one malformed event is skipped without losing the rest of the response.
 import { z } from 'zod';
-import type { StateEventLite } from './sync-batch.ts';
+import type { E2eeUpdate, StateEventLite } from './sync-batch.ts';
 
 const content = z.record(z.string(), z.unknown());
 
@@ -85,4 +85,80 @@ export function parseDirectContent(value: Record<string, unknown>): Record<strin
       direct[userId] = rooms.filter((room): room is string => typeof room === 'string');
   }
   return direct;
+}
+
+const deviceListsSchema = z.looseObject({
+  changed: z.array(z.unknown()).optional(),
+  left: z.array(z.unknown()).optional(),
+});
+const oneTimeKeyCountsSchema = z.record(z.string(), z.unknown());
+const fallbackKeyTypesSchema = z.array(z.unknown());
+const toDeviceEventSchema = z.looseObject({ type: z.string().min(1), content: content });
+
+/** The e2ee parts of a sync response as the server sent them (both APIs use the same field shapes). */
+export interface E2eeParts {
+  toDevice: unknown[] | undefined;
+  deviceLists: unknown;
+  oneTimeKeyCounts: unknown;
+  unusedFallbackKeys: unknown;
+}
+
+/**
+ * Checks each e2ee part on its own: a malformed part or entry is dropped and counted, never the
+ * whole response. To-device events are only shape-checked and passed on raw.
+ */
+export function translateE2ee(parts: E2eeParts): { update: E2eeUpdate; skipped: number } {
+  let skipped = 0;
+  const strings = (values: unknown[] | undefined): string[] =>
+    (values ?? []).filter((value): value is string => {
+      if (typeof value === 'string') return true;
+      skipped++;
+      return false;
+    });
+
+  const toDevice: unknown[] = [];
+  for (const raw of parts.toDevice ?? []) {
+    if (toDeviceEventSchema.safeParse(raw).success) toDevice.push(raw);
+    else skipped++;
+  }
+
+  let changedDevices: string[] = [];
+  let leftDevices: string[] = [];
+  if (parts.deviceLists !== undefined && parts.deviceLists !== null) {
+    const lists = deviceListsSchema.safeParse(parts.deviceLists);
+    if (lists.success) {
+      changedDevices = strings(lists.data.changed);
+      leftDevices = strings(lists.data.left);
+    } else skipped++;
+  }
+
+  const oneTimeKeyCounts: Record<string, number> = {};
+  if (parts.oneTimeKeyCounts !== undefined && parts.oneTimeKeyCounts !== null) {
+    const counts = oneTimeKeyCountsSchema.safeParse(parts.oneTimeKeyCounts);
+    if (counts.success) {
+      for (const [algorithm, count] of Object.entries(counts.data)) {
+        if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0)
+          oneTimeKeyCounts[algorithm] = count;
+        else skipped++;
+      }
+    } else skipped++;
+  }
+
+  let unusedFallbackKeys: string[] | undefined;
+  if (parts.unusedFallbackKeys !== undefined && parts.unusedFallbackKeys !== null) {
+    const types = fallbackKeyTypesSchema.safeParse(parts.unusedFallbackKeys);
+    if (types.success) unusedFallbackKeys = strings(types.data);
+    else skipped++;
+  }
+
+  return {
+    update: {
+      toDevice,
+      changedDevices,
+      leftDevices,
+      oneTimeKeyCounts,
+      ...(unusedFallbackKeys ? { unusedFallbackKeys } : {}),
+    },
+    skipped,
+  };
 }

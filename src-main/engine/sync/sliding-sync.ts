@@ -10,6 +10,7 @@ import {
   eventList,
   newCollector,
   parseDirectContent,
+  translateE2ee,
 } from './event-shapes.ts';
 import type { HeroLite, RoomUpdate, SyncBatch } from './sync-batch.ts';
 import type { SyncSource } from './sync-source.ts';
@@ -54,23 +55,42 @@ const responseSchema = z.looseObject({
   extensions: z
     .looseObject({
       account_data: z.looseObject({ global: eventList }).optional(),
+      // The to-device extension has its own position (MSC3885): `next_batch` becomes the next `since`.
+      to_device: z.looseObject({ next_batch: z.string().min(1).optional(), events: eventList }).optional(),
+      // Checked field by field in translateE2ee.
+      e2ee: z
+        .looseObject({
+          device_lists: z.unknown().optional(),
+          device_one_time_keys_count: z.unknown().optional(),
+          device_unused_fallback_key_types: z.unknown().optional(),
+        })
+        .optional(),
     })
     .optional(),
 });
+
+export interface SlidingSyncOptions {
+  pos?: string;
+  /** The to-device extension's position, saved beside `pos`: resuming without it re-reads the inbox. */
+  toDeviceSince?: string;
+  initialWindow?: number;
+}
 
 export class SlidingSync implements SyncSource {
   readonly api = 'sliding' as const;
   readonly #http: MatrixHttp;
   readonly #timeoutMs: number;
   #pos: string | undefined;
+  #toDeviceSince: string | undefined;
   #window: number;
   /** The window grew: ask again at once instead of long-polling. */
   #catchingUp = false;
 
-  constructor(http: MatrixHttp, timeoutMs: number, options: { pos?: string; initialWindow?: number } = {}) {
+  constructor(http: MatrixHttp, timeoutMs: number, options: SlidingSyncOptions = {}) {
     this.#http = http;
     this.#timeoutMs = timeoutMs;
     this.#pos = options.pos;
+    this.#toDeviceSince = options.toDeviceSince;
     this.#window = Math.max(1, options.initialWindow ?? INITIAL_WINDOW);
   }
 
@@ -78,6 +98,15 @@ export class SlidingSync implements SyncSource {
     return this.#pos;
   }
 
+  /**
+   * The to-device position to save with `position`. Sending it acknowledges (deletes) the events
+   * before it on the server, so it is sent only with the request after the batch was handled.
+   */
+  get toDeviceSince(): string | undefined {
+    return this.#toDeviceSince;
+  }
+
+  /** The to-device position outlives an expired `pos`: the inbox is independent of the room lists. */
   reset(): void {
     this.#pos = undefined;
   }
@@ -90,7 +119,14 @@ export class SlidingSync implements SyncSource {
         lists: {
           [LIST]: { ranges: [[0, this.#window - 1]], required_state: REQUIRED_STATE, timeline_limit: 1 },
         },
-        extensions: { account_data: { enabled: true } },
+        extensions: {
+          account_data: { enabled: true },
+          e2ee: { enabled: true },
+          to_device: {
+            enabled: true,
+            ...(this.#toDeviceSince !== undefined ? { since: this.#toDeviceSince } : {}),
+          },
+        },
       },
       timeoutMs: this.#timeoutMs + 30_000,
       retries: 0,
@@ -101,6 +137,8 @@ export class SlidingSync implements SyncSource {
     this.#catchingUp = count !== undefined && count > this.#window;
     if (this.#catchingUp && count !== undefined) this.#window = count;
     this.#pos = response.pos;
+    const nextToDevice = response.extensions?.to_device?.next_batch;
+    if (nextToDevice !== undefined) this.#toDeviceSince = nextToDevice;
     return translateSliding(response);
   }
 }
@@ -154,6 +192,18 @@ export function translateSliding(response: z.output<typeof responseSchema>): Syn
       continue;
     }
     if (event.data.type === 'm.direct') batch.direct = parseDirectContent(event.data.content);
+  }
+  const { to_device: toDevice, e2ee } = response.extensions ?? {};
+  if (toDevice !== undefined || e2ee !== undefined) {
+    // A count missing here means "unchanged" (MSC4186), which the crypto layer knows for this API.
+    const translated = translateE2ee({
+      toDevice: toDevice?.events,
+      deviceLists: e2ee?.device_lists,
+      oneTimeKeyCounts: e2ee?.device_one_time_keys_count,
+      unusedFallbackKeys: e2ee?.device_unused_fallback_key_types,
+    });
+    batch.e2ee = translated.update;
+    batch.skippedEvents += translated.skipped;
   }
   return batch;
 }

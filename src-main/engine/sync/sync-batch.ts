@@ -34,10 +34,32 @@ export interface RoomUpdate {
   serverName?: string | null;
 }
 
+/**
+ * The end-to-end encryption part of a sync response, for the crypto layer (OlmMachine).
+ * To-device events stay raw: the crypto layer decrypts them and must see them unchanged.
+ */
+export interface E2eeUpdate {
+  /** Top-level to-device events, in the order the server sent them. */
+  toDevice: unknown[];
+  /** Users whose device lists changed, or who now share an encrypted room with us. */
+  changedDevices: string[];
+  /** Users who no longer share an encrypted room with us. */
+  leftDevices: string[];
+  /**
+   * One-time keys left on the server per algorithm. For /v3/sync a missing algorithm means zero;
+   * for sliding sync it means unchanged (the crypto layer is told which API produced the batch).
+   */
+  oneTimeKeyCounts: Record<string, number>;
+  /** Algorithms of fallback keys the server still holds unused; undefined when the server did not say. */
+  unusedFallbackKeys?: string[];
+}
+
 export interface SyncBatch {
   rooms: RoomUpdate[];
   /** The `m.direct` account data content when it changed. */
   direct?: Record<string, string[]>;
+  /** Device lists, one-time key counts and to-device events, when the response carried them. */
+  e2ee?: E2eeUpdate;
   /** Events that were skipped because they did not have the right shape (logged, never shown). */
   skippedEvents: number;
 }

@@ -8,7 +8,8 @@ import type { SyncBatch } from './sync-batch.ts';
 import type { SyncSource } from './sync-source.ts';
 
 export interface SyncLoopHandlers {
-  onBatch(batch: SyncBatch): void;
+  /** Awaited before the next request: the batch is handled (and stored) first. */
+  onBatch(batch: SyncBatch): void | Promise<void>;
   onState(state: SyncState): void;
   /** The server no longer accepts our access token. The loop has stopped. */
   onUnauthorized(error: MatrixApiError): void;
@@ -58,7 +59,7 @@ export class SyncLoop {
         if (batch.skippedEvents > 0) {
           this.#handlers.log('warn', `sync: skipped ${batch.skippedEvents} malformed item(s)`);
         }
-        this.#handlers.onBatch(batch);
+        await this.#handlers.onBatch(batch);
         this.#setState('live');
       } catch (error) {
         if (signal.aborted) return;

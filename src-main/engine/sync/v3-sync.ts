@@ -10,6 +10,7 @@ import {
   eventList,
   newCollector,
   parseDirectContent,
+  translateE2ee,
 } from './event-shapes.ts';
 import type { RoomUpdate, SyncBatch } from './sync-batch.ts';
 import type { SyncSource } from './sync-source.ts';
@@ -53,6 +54,11 @@ const syncResponseSchema = z.looseObject({
     })
     .optional(),
   account_data: z.looseObject({ events: eventList }).optional(),
+  // The e2ee parts are checked field by field in translateE2ee, so one bad field drops only itself.
+  to_device: z.looseObject({ events: eventList }).optional(),
+  device_lists: z.unknown().optional(),
+  device_one_time_keys_count: z.unknown().optional(),
+  device_unused_fallback_key_types: z.unknown().optional(),
 });
 
 export class V3Sync implements SyncSource {
@@ -122,6 +128,15 @@ export function translateV3(response: z.output<typeof syncResponseSchema>): Sync
     }
     if (event.data.type === 'm.direct') batch.direct = parseDirectContent(event.data.content);
   }
+  // Always present for /v3/sync: a missing one-time key count means zero keys left.
+  const e2ee = translateE2ee({
+    toDevice: response.to_device?.events,
+    deviceLists: response.device_lists,
+    oneTimeKeyCounts: response.device_one_time_keys_count,
+    unusedFallbackKeys: response.device_unused_fallback_key_types,
+  });
+  batch.e2ee = e2ee.update;
+  batch.skippedEvents += e2ee.skipped;
   return batch;
 }
 
