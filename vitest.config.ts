@@ -30,6 +30,16 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // Real OS keychain. On Linux: scripts/with-secret-service.sh npx vitest run --project keychain
+          name: 'keychain',
+          include: ['test/keychain/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/keychain/global-setup.ts'],
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

@@ -46,6 +46,8 @@ const targets = [
     platform: 'node',
     format: 'esm',
     target: 'node22',
+    // Native modules (.node files) and the crypto WebAssembly load from node_modules at run time.
+    external: ['@napi-rs/keyring', 'better-sqlite3-multiple-ciphers', '@matrix-org/matrix-sdk-crypto-wasm'],
     // Bundled CommonJS dependencies call require(); give the ES module one.
     banner: {
       js: "import { createRequire as __tesseraCreateRequire } from 'node:module'; const require = __tesseraCreateRequire(import.meta.url);",

@@ -20,7 +20,12 @@ import type {
 export interface EngineHostOptions {
   /** The worker entry: dist/main/engine-worker.mjs when bundled, src-main/engine/worker.ts under Node 24. */
   workerUrl: URL | string;
-  engineOptions?: EngineOptions;
+  engineOptions: EngineOptions;
+  /**
+   * The worker's `process.env` (the parent's when omitted). Native libraries read the process
+   * environment instead, so to change what the OS keychain sees, start another process.
+   */
+  env?: Record<string, string>;
   onEvent?: <E extends EventName>(name: E, payload: EventPayloads[E]) => void;
   onLog?: (level: EngineLogLevel, message: string) => void;
 }
@@ -53,7 +58,10 @@ export class EngineHost implements CommandDispatcher {
   }
 
   static async start(options: EngineHostOptions): Promise<EngineHost> {
-    const worker = new Worker(options.workerUrl, { workerData: options.engineOptions ?? {} });
+    const worker = new Worker(options.workerUrl, {
+      workerData: options.engineOptions,
+      ...(options.env ? { env: options.env } : {}),
+    });
     const host = new EngineHost(worker, options);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: WorkerToMain) => {

@@ -13,6 +13,8 @@ startMainProcess(electron, {
   startEngine: (onEvent) =>
     EngineHost.start({
       workerUrl: pathToFileURL(paths.engineWorker),
+      // The account profile (manifest + encrypted database) lives in the per-user data folder.
+      engineOptions: { profileDir: electron.app.getPath('userData') },
       onEvent,
       onLog: (level, message) => {
         if (level === 'warn' || level === 'error') console[level](`[engine] ${message}`);

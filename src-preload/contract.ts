@@ -16,6 +16,11 @@ const noArgs = z.object({}).strict();
  */
 const homeserverInput = z.string().trim().max(2048, 'The homeserver address is too long');
 
+const storagePassphrase = z
+  .string()
+  .min(8, 'Use at least 8 characters')
+  .max(1024, 'The passphrase is too long');
+
 export const commandSchemas = {
   'session.get': noArgs,
   'session.login': z
@@ -24,8 +29,16 @@ export const commandSchemas = {
       /** A full Matrix user id (@alice:example.org) or a bare localpart (alice). */
       user: z.string().trim().min(1, 'Enter a user name').max(255, 'The user name is too long'),
       password: z.string().min(1, 'Enter a password').max(1024, 'The password is too long'),
+      /**
+       * Only when the person chose it because no keychain answers: the local data is then locked
+       * with a key derived from this passphrase (never from the Matrix password).
+       */
+      storagePassphrase: storagePassphrase.optional(),
     })
     .strict(),
+  'session.unlock': z.object({ passphrase: storagePassphrase }).strict(),
+  /** Tries again to open local data that was unavailable (e.g. after unlocking the keychain). */
+  'session.retry': noArgs,
   'session.logout': noArgs,
   'rooms.list': noArgs,
 } as const satisfies Record<CommandName, z.ZodType>;
@@ -39,7 +52,19 @@ export interface SessionView {
   homeserver: string;
   displayName: string | null;
   syncState: SyncState;
+  /** Whether this account's local data is open, and where its key is kept. */
+  storage: StorageView;
 }
+
+/**
+ * `open`: the encrypted database is open. `locked`: its key comes from a passphrase that must
+ * be entered (session.unlock). `unavailable`: it cannot be opened (no keychain, key missing,
+ * damaged file, another Tessera using it); the error says why, and session.logout removes it.
+ */
+export type StorageView =
+  | { state: 'open'; backend: 'os-keychain' | 'passphrase' }
+  | { state: 'locked' }
+  | { state: 'unavailable'; error: ErrorView };
 
 /** `starting`: first sync not yet answered; `live`: caught up; `offline`: retrying. */
 export type SyncState = 'starting' | 'live' | 'offline';
@@ -67,6 +92,8 @@ export interface RoomSummary {
 export interface CommandResults {
   'session.get': SessionView | null;
   'session.login': SessionView;
+  'session.unlock': SessionView;
+  'session.retry': SessionView | null;
   'session.logout': null;
   'rooms.list': RoomSummary[];
 }
@@ -109,6 +136,21 @@ export const errorCodes = [
   'invalid_response',
   'not_signed_in',
   'already_signed_in',
+  // key storage (src-main/engine/keychain)
+  'keychain_unavailable',
+  'keychain_entry_missing',
+  'keychain_entry_exists',
+  'key_backend_changed',
+  'key_backend_invalid',
+  'passphrase_wrong',
+  // the account database (src-main/engine/store)
+  'store_key_mismatch',
+  'store_corrupt',
+  'store_too_new',
+  'profile_in_use',
+  // the crypto store (src-main/engine/crypto)
+  'crypto_store_account_mismatch',
+  'crypto_store_failed',
   'internal',
 ] as const;
 

@@ -1,6 +1,5 @@
-// The Matrix engine: one signed-in account, its sync loop and its room list. It answers the
-// contract's commands and emits its events; it knows nothing of Electron or windows.
-// Storage is in memory for now; the encrypted store comes with issue 3.
+// The Matrix engine: one account profile, its state (signed out, locked, unavailable, open), and
+// the contract's commands and events. It knows nothing of Electron or windows.
 import { z } from 'zod';
 import {
   commandSchemas,
@@ -11,18 +10,21 @@ import {
   type SessionView,
   type SyncState,
 } from '../../src-preload/contract.ts';
-import { discoverHomeserver, supportsSimplifiedSlidingSync, type Homeserver } from './auth/discovery.ts';
+import { AccountSession, settingKeys } from './account/account-session.ts';
+import { OlmCryptoAccount } from './account/olm-crypto-account.ts';
+import { discoverHomeserver, supportsSimplifiedSlidingSync } from './auth/discovery.ts';
 import { passwordLogin } from './auth/password-login.ts';
+import { fetchDisplayName } from './auth/profile.ts';
 import { parseUserInput } from './auth/user-id.ts';
 import { EngineError, toErrorView } from './errors.ts';
 import { MatrixApiError } from './http/matrix-api-error.ts';
 import { MatrixHttp } from './http/matrix-http.ts';
+import type { StoreKeys } from './keychain/store-keys.ts';
+import { zeroStoreKeys } from './keychain/store-keys.ts';
+import { AccountProfile, defaultKeySources, type KeySources } from './profile/account-profile.ts';
+import type { ProfileManifest } from './profile/profile-manifest.ts';
 import type { EngineCommands, EngineLogLevel, EngineOptions, ValidArgs } from './protocol.ts';
-import { RoomList } from './rooms/room-list.ts';
-import { fetchDisplayName } from './auth/profile.ts';
-import { SlidingSync } from './sync/sliding-sync.ts';
-import { SyncLoop } from './sync/sync-loop.ts';
-import { V3Sync } from './sync/v3-sync.ts';
+import type { SyncApi } from './store/sync-position-store.ts';
 
 const logoutSchema = z.looseObject({});
 
@@ -31,34 +33,58 @@ export interface EngineSinks {
   log(level: EngineLogLevel, message: string): void;
 }
 
-interface ActiveSession {
-  http: MatrixHttp;
-  homeserver: Homeserver;
-  userId: string;
-  deviceId: string;
-  displayName: string | null;
-  rooms: RoomList;
-  sync: SyncLoop;
+export interface EngineDependencies {
+  /** Where keys are kept; tests may substitute an in-memory keychain. */
+  keySources?: KeySources;
 }
+
+type EngineState =
+  | { kind: 'signed_out' }
+  | { kind: 'locked'; manifest: ProfileManifest }
+  | { kind: 'unavailable'; manifest: ProfileManifest | null; error: EngineError }
+  | { kind: 'open'; session: AccountSession };
 
 export class Engine {
   readonly #options: EngineOptions;
   readonly #sinks: EngineSinks;
-  #session: ActiveSession | undefined;
-  /** Serializes sign-in and sign-out so two clicks cannot race. */
-  #sessionChange: Promise<unknown> = Promise.resolve();
+  readonly #profile: AccountProfile;
+  #state: EngineState = { kind: 'signed_out' };
+  /** Serializes every change of state (start, sign-in, unlock, sign-out) so none can race. */
+  #stateChange: Promise<unknown> = Promise.resolve();
 
-  constructor(options: EngineOptions, sinks: EngineSinks) {
+  constructor(options: EngineOptions, sinks: EngineSinks, dependencies: EngineDependencies = {}) {
     this.#options = options;
     this.#sinks = sinks;
+    this.#profile = new AccountProfile(options.profileDir, dependencies.keySources ?? defaultKeySources);
   }
 
   readonly commands: EngineCommands = {
-    'session.get': async () => this.#sessionView(),
+    'session.get': () => this.#serialized(async () => this.#sessionView()),
     'session.login': (args) => this.#serialized(() => this.#login(args)),
+    'session.unlock': (args) => this.#serialized(() => this.#unlock(args.passphrase)),
+    'session.retry': () => this.#serialized(() => this.#retry()),
     'session.logout': () => this.#serialized(() => this.#logout()),
-    'rooms.list': async () => this.#session?.rooms.summaries() ?? [],
+    'rooms.list': async () => (this.#state.kind === 'open' ? this.#state.session.rooms.summaries() : []),
   };
+
+  /** Opens the stored account, if any: the room list comes from disk before the network answers. */
+  start(): Promise<void> {
+    return this.#serialized(async () => {
+      if (!this.#profile.exists()) return;
+      let manifest: ProfileManifest;
+      try {
+        manifest = this.#profile.manifest() as ProfileManifest;
+      } catch (error) {
+        this.#setState({ kind: 'unavailable', manifest: null, error: asEngineError(error) });
+        return;
+      }
+      if (manifest.keyBackend.kind === 'passphrase') {
+        this.#setState({ kind: 'locked', manifest });
+        return;
+      }
+      await this.#openStored(manifest, undefined);
+    });
+  }
 
   /**
    * Runs one command. Arguments are validated again here: the router already did, but the
@@ -84,33 +110,66 @@ export class Engine {
     }
   }
 
-  async shutdown(): Promise<void> {
-    await this.#session?.sync.stop();
+  /** Stops syncing and closes the account's database (the profile stays). */
+  shutdown(): Promise<void> {
+    return this.#serialized(async () => {
+      if (this.#state.kind === 'open') await this.#state.session.stop();
+    });
+  }
+
+  /** For tests and the CLI: the sync state without a round trip. */
+  get syncState(): SyncState | null {
+    return this.#state.kind === 'open' ? this.#state.session.syncState : null;
+  }
+
+  /** For tests: the open account's session. */
+  get session(): AccountSession | null {
+    return this.#state.kind === 'open' ? this.#state.session : null;
   }
 
   #serialized<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.#sessionChange.then(task, task);
-    this.#sessionChange = next.catch(() => undefined);
+    const next = this.#stateChange.then(task, task);
+    this.#stateChange = next.catch(() => undefined);
     return next;
   }
 
   #sessionView(): SessionView | null {
-    const session = this.#session;
-    if (!session) return null;
-    return {
-      userId: session.userId,
-      deviceId: session.deviceId,
-      homeserver: session.homeserver.baseUrl.href,
-      displayName: session.displayName,
-      syncState: session.sync.state,
-    };
+    const state = this.#state;
+    switch (state.kind) {
+      case 'signed_out':
+        return null;
+      case 'open':
+        return state.session.view();
+      case 'locked':
+      case 'unavailable': {
+        const manifest = state.manifest;
+        return {
+          userId: manifest?.userId ?? '',
+          deviceId: manifest?.deviceId ?? '',
+          homeserver: manifest?.homeserver ?? '',
+          displayName: null,
+          syncState: 'starting',
+          storage:
+            state.kind === 'locked'
+              ? { state: 'locked' }
+              : { state: 'unavailable', error: state.error.toView() },
+        };
+      }
+    }
+  }
+
+  #setState(state: EngineState): void {
+    this.#state = state;
+    this.#sinks.emit('session.changed', this.#sessionView());
+    this.#sinks.emit('rooms.changed', state.kind === 'open' ? state.session.rooms.summaries() : []);
   }
 
   async #login(args: ValidArgs<'session.login'>): Promise<SessionView> {
-    if (this.#session) {
+    if (this.#state.kind !== 'signed_out') {
+      const who = this.#sessionView()?.userId;
       throw new EngineError(
         'already_signed_in',
-        `Already signed in as ${this.#session.userId}; sign out first`,
+        `Already signed in${who ? ` as ${who}` : ''}; sign out first`,
       );
     }
     const user = parseUserInput(args.user);
@@ -130,87 +189,252 @@ export class Engine {
     http.setAccessToken(login.accessToken);
     this.#sinks.log('info', `signed in on ${homeserver.baseUrl.host} as a new device`);
 
-    const displayName = await fetchDisplayName(http, login.userId);
-    const rooms = new RoomList(login.userId);
-    const useSliding = supportsSimplifiedSlidingSync(homeserver) && !this.#options.forceSyncV3;
-    const timeoutMs = this.#options.syncTimeoutMs ?? 30_000;
-    const source = useSliding
-      ? new SlidingSync(http, timeoutMs, { initialWindow: this.#options.slidingSyncInitialWindow })
-      : new V3Sync(http, timeoutMs);
-    const sync = new SyncLoop(source, {
-      onBatch: (batch) => {
-        if (rooms.apply(batch)) this.#sinks.emit('rooms.changed', rooms.summaries());
-      },
-      onState: () => this.#emitSession(),
-      onUnauthorized: (error) => void this.#serialized(() => this.#onTokenRefused(error)),
-      log: (level, message) => this.#sinks.log(level, message),
-    });
-    this.#session = {
-      http,
-      homeserver,
-      userId: login.userId,
-      deviceId: login.deviceId,
-      displayName,
-      rooms,
-      sync,
-    };
+    let created: { manifest: ProfileManifest; keys: StoreKeys };
+    try {
+      created = await this.#profile.create(
+        { userId: login.userId, deviceId: login.deviceId, homeserver: homeserver.baseUrl.href },
+        args.storagePassphrase,
+      );
+    } catch (error) {
+      // No key, no local data: sign the new device out again so none is left dangling.
+      await this.#revoke(http);
+      throw error;
+    }
+    const syncApi: SyncApi =
+      supportsSimplifiedSlidingSync(homeserver) && !this.#options.forceSyncV3 ? 'sliding' : 'v3';
+    let session: AccountSession;
+    try {
+      session = await this.#openAccount(created.manifest, created.keys, (db) => {
+        db.session.save({
+          homeserver: homeserver.baseUrl.href,
+          userId: login.userId,
+          deviceId: login.deviceId,
+          accessToken: login.accessToken,
+          createdAt: Date.now(),
+        });
+        db.settings.set(settingKeys.syncApi, syncApi);
+        db.securityLog.append('sign_in', {
+          userId: login.userId,
+          deviceId: login.deviceId,
+          homeserver: homeserver.baseUrl.host,
+        });
+      });
+    } catch (error) {
+      await this.#revoke(http);
+      await this.#profile.remove(created.manifest).catch(() => undefined);
+      throw error;
+    }
+    session.displayName = await fetchDisplayName(http, login.userId);
     this.#sinks.log(
       'info',
-      `sync: using ${source.api === 'sliding' ? 'Simplified Sliding Sync' : '/v3/sync'}`,
+      `sync: using ${session.syncApi === 'sliding' ? 'Simplified Sliding Sync' : '/v3/sync'}`,
     );
-    sync.start();
+    this.#setState({ kind: 'open', session });
+    session.start();
+    return session.view();
+  }
+
+  async #unlock(passphrase: string): Promise<SessionView> {
+    const state = this.#state;
+    if (state.kind === 'open') return state.session.view();
+    if (state.kind !== 'locked')
+      throw new EngineError('not_signed_in', 'There is no locked account to unlock');
+    await this.#openStored(state.manifest, passphrase, {
+      rethrow: (error) => error.code === 'passphrase_wrong',
+    });
     const view = this.#sessionView();
-    if (!view) throw new EngineError('internal', 'The session was lost during sign-in');
-    this.#sinks.emit('session.changed', view);
+    if (!view) throw new EngineError('internal', 'The account was lost while unlocking');
     return view;
   }
 
-  async #logout(): Promise<null> {
-    const session = this.#session;
-    if (!session) throw new EngineError('not_signed_in', 'Not signed in');
-    await session.sync.stop();
-    try {
-      await session.http.request('POST', '/_matrix/client/v3/logout', {
-        schema: logoutSchema,
-        body: {},
-        retries: 1,
-      });
-    } catch (error) {
-      // The device is forgotten here whatever the server says; an unreachable server keeps
-      // the device listed until it is removed from another session (logged, not hidden).
-      const alreadyGone = error instanceof MatrixApiError && error.status === 401;
-      if (!alreadyGone)
-        this.#sinks.log('warn', 'sign-out: the server could not be told; local data removed anyway');
+  async #retry(): Promise<SessionView | null> {
+    const state = this.#state;
+    if (state.kind === 'unavailable') {
+      if (!this.#profile.exists()) {
+        this.#setState({ kind: 'signed_out' });
+      } else {
+        this.#state = { kind: 'signed_out' };
+        let manifest: ProfileManifest;
+        try {
+          manifest = this.#profile.manifest() as ProfileManifest;
+        } catch (error) {
+          this.#setState({ kind: 'unavailable', manifest: null, error: asEngineError(error) });
+          return this.#sessionView();
+        }
+        if (manifest.keyBackend.kind === 'passphrase') this.#setState({ kind: 'locked', manifest });
+        else await this.#openStored(manifest, undefined);
+      }
     }
-    this.#clearSession();
-    return null;
+    return this.#sessionView();
   }
 
-  async #onTokenRefused(error: MatrixApiError): Promise<void> {
-    // Soft logout and refresh come with the persistent store (issue 4); for now the session ends.
+  /**
+   * Opens a stored account: keys from their backend, then the database, the crypto store and
+   * the sync loop. Failures leave the account `unavailable` with the reason, never replaced.
+   */
+  async #openStored(
+    manifest: ProfileManifest,
+    passphrase: string | undefined,
+    options: { rethrow?: (error: EngineError) => boolean } = {},
+  ): Promise<void> {
+    try {
+      const keys = await this.#profile.openKeys(manifest, passphrase);
+      const session = await this.#openAccount(manifest, keys, () => {});
+      this.#setState({ kind: 'open', session });
+      this.#sinks.log('info', `opened the stored account (${session.syncApi} sync resumes)`);
+      session.start();
+      void fetchDisplayName(session.http, session.userId).then((name) => {
+        if (name !== null && this.#state.kind === 'open' && this.#state.session === session) {
+          session.displayName = name;
+          this.#sinks.emit('session.changed', session.view());
+        }
+      });
+    } catch (error) {
+      const failure = asEngineError(error);
+      if (options.rethrow?.(failure)) throw failure;
+      this.#sinks.log('warn', `the stored account could not be opened (${failure.code})`);
+      this.#setState({ kind: 'unavailable', manifest, error: failure });
+    }
+  }
+
+  async #openAccount(
+    manifest: ProfileManifest,
+    keys: StoreKeys,
+    initialize: (db: ReturnType<AccountProfile['openDatabase']>) => void,
+  ): Promise<AccountSession> {
+    let db: ReturnType<AccountProfile['openDatabase']> | undefined;
+    try {
+      db = this.#profile.openDatabase(manifest, keys.databaseKey);
+      initialize(db);
+      const record = db.session.get();
+      if (!record || record.userId !== manifest.userId || record.deviceId !== manifest.deviceId) {
+        throw new EngineError('store_corrupt', 'The account database does not hold the session it should');
+      }
+      const http = new MatrixHttp({ baseUrl: new URL(record.homeserver), accessToken: record.accessToken });
+      const openDb = db;
+      // The callbacks below run later, once the session exists.
+      const opened: { session?: AccountSession } = {};
+      const crypto = await OlmCryptoAccount.open({
+        db,
+        http,
+        userId: record.userId,
+        deviceId: record.deviceId,
+        storeKey: keys.cryptoStoreKey,
+        onFatal: () => {
+          const failure = new EngineError(
+            'internal',
+            'Tessera could not save its encryption keys and stopped',
+          );
+          if (opened.session) this.#onSessionFailure(opened.session, failure);
+        },
+        log: (level, message) => this.#sinks.log(level, message),
+      });
+      const storedApi = openDb.settings.get(settingKeys.syncApi);
+      const syncApi: SyncApi = this.#options.forceSyncV3 ? 'v3' : storedApi === 'sliding' ? 'sliding' : 'v3';
+      const session = new AccountSession({
+        db: openDb,
+        http,
+        crypto,
+        userId: record.userId,
+        deviceId: record.deviceId,
+        homeserver: record.homeserver,
+        backend: manifest.keyBackend.kind,
+        syncApi,
+        syncTimeoutMs: this.#options.syncTimeoutMs ?? 30_000,
+        slidingSyncInitialWindow: this.#options.slidingSyncInitialWindow,
+        onRoomsChanged: (rooms) => this.#sinks.emit('rooms.changed', rooms),
+        onSessionChanged: () => {
+          if (this.#state.kind === 'open' && this.#state.session === opened.session) {
+            this.#sinks.emit('session.changed', session.view());
+          }
+        },
+        onTokenRefused: (error) => {
+          if (opened.session) {
+            const current = opened.session;
+            void this.#serialized(() => this.#onTokenRefused(current, error));
+          }
+        },
+        onFailure: (failure) => {
+          if (opened.session) this.#onSessionFailure(opened.session, failure);
+        },
+        log: (level, message) => this.#sinks.log(level, message),
+      });
+      opened.session = session;
+      return session;
+    } catch (error) {
+      db?.close();
+      throw error;
+    } finally {
+      zeroStoreKeys(keys);
+    }
+  }
+
+  #onSessionFailure(session: AccountSession, failure: EngineError): void {
+    void this.#serialized(async () => {
+      if (this.#state.kind !== 'open' || this.#state.session !== session) return;
+      await session.stop().catch(() => undefined);
+      const manifest = this.#profile.manifest();
+      this.#setState({ kind: 'unavailable', manifest, error: failure });
+    });
+  }
+
+  async #onTokenRefused(session: AccountSession, error: MatrixApiError): Promise<void> {
+    if (this.#state.kind !== 'open' || this.#state.session !== session) return;
+    // Soft logout and refresh come with issue 4. The local data is kept until the person signs out.
     this.#sinks.log(
       'warn',
       `session ended by the server (${error.softLogout ? 'soft logout' : 'token revoked'})`,
     );
-    this.#clearSession();
+    await session.stop().catch(() => undefined);
+    this.#setState({
+      kind: 'unavailable',
+      manifest: this.#profile.manifest(),
+      error: new EngineError(
+        'not_signed_in',
+        'The server ended this session (it was signed out elsewhere). Sign out to remove its local data.',
+      ),
+    });
   }
 
-  #clearSession(): void {
-    const session = this.#session;
-    if (!session) return;
-    session.http.setAccessToken(undefined);
-    this.#session = undefined;
-    this.#sinks.emit('session.changed', null);
-    this.#sinks.emit('rooms.changed', []);
+  async #logout(): Promise<null> {
+    const state = this.#state;
+    if (state.kind === 'signed_out') throw new EngineError('not_signed_in', 'Not signed in');
+    let manifest: ProfileManifest | null = null;
+    if (state.kind === 'open') {
+      const session = state.session;
+      session.db.securityLog.append('sign_out', {
+        userId: session.userId,
+        deviceId: session.deviceId,
+        localDataRemoved: true,
+      });
+      await session.stop();
+      await this.#revoke(session.http);
+      manifest = this.#profile.manifest();
+    } else {
+      // The database is locked or unreadable: its token cannot be used to sign the device out.
+      manifest = state.manifest;
+    }
+    const { keychainCleared } = await this.#profile.remove(manifest);
+    if (!keychainCleared) this.#sinks.log('warn', 'sign-out: the keychain entries could not be removed');
+    this.#setState({ kind: 'signed_out' });
+    return null;
   }
 
-  #emitSession(): void {
-    const view = this.#sessionView();
-    if (view) this.#sinks.emit('session.changed', view);
+  /** Signs the device out on the server; the device is forgotten here whatever the server says. */
+  async #revoke(http: MatrixHttp): Promise<void> {
+    try {
+      await http.request('POST', '/_matrix/client/v3/logout', { schema: logoutSchema, body: {}, retries: 1 });
+    } catch (error) {
+      const alreadyGone = error instanceof MatrixApiError && error.status === 401;
+      if (!alreadyGone)
+        this.#sinks.log('warn', 'sign-out: the server could not be told; local data removed anyway');
+    } finally {
+      http.setAccessToken(undefined);
+    }
   }
+}
 
-  /** For tests and the CLI: the sync state without a round trip. */
-  get syncState(): SyncState | null {
-    return this.#session?.sync.state ?? null;
-  }
+function asEngineError(error: unknown): EngineError {
+  if (error instanceof EngineError) return error;
+  return new EngineError('internal', 'Tessera could not open this account’s local data', { cause: error });
 }

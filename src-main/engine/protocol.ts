@@ -20,6 +20,8 @@ export type EngineCommands = {
 };
 
 export interface EngineOptions {
+  /** The folder that holds the account profile (manifest and encrypted database). */
+  profileDir: string;
   /** Prefer `/v3/sync` even when the server offers Simplified Sliding Sync (tests, debugging). */
   forceSyncV3?: boolean;
   /** Long-poll timeout of each sync request, in milliseconds. */

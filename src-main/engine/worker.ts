@@ -27,3 +27,5 @@ port.on('message', (message: MainToWorker) => {
 });
 
 post({ kind: 'ready' });
+// Opening the stored account may wait on the keychain; commands queue behind it.
+void engine.start();

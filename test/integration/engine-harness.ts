@@ -1,4 +1,7 @@
 // Runs the real Engine in-process for integration tests and records what it emits.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EventName, EventPayloads, InvokeOutcome, RoomSummary } from '../../src-preload/contract.ts';
 import { Engine } from '../../src-main/engine/engine.ts';
 import type { EngineLogLevel, EngineOptions } from '../../src-main/engine/protocol.ts';
@@ -6,6 +9,10 @@ import type { CommandName } from '../../src-preload/contract.ts';
 
 export interface RecordedEngine {
   engine: Engine;
+  /** The account profile folder: kept across restarts of the same test, removed by dispose(). */
+  profileDir: string;
+  /** Stops the engine and removes its profile (signing out first when still signed in). */
+  dispose(): Promise<void>;
   events: { name: EventName; payload: unknown }[];
   logs: { level: EngineLogLevel; message: string }[];
   invoke(command: CommandName, args?: unknown): Promise<InvokeOutcome<unknown>>;
@@ -14,12 +21,14 @@ export interface RecordedEngine {
   waitForRooms(predicate: (rooms: RoomSummary[]) => boolean, timeoutMs?: number): Promise<RoomSummary[]>;
 }
 
-export function startEngine(options: EngineOptions = {}): RecordedEngine {
+/** A fresh engine; pass `profileDir` to restart one on an existing profile. */
+export function startEngine(options: Partial<EngineOptions> = {}): RecordedEngine {
+  const profileDir = options.profileDir ?? mkdtempSync(join(tmpdir(), 'tessera-profile-'));
   const events: RecordedEngine['events'] = [];
   const logs: RecordedEngine['logs'] = [];
   const listeners = new Set<() => void>();
   const engine = new Engine(
-    { syncTimeoutMs: 2_000, ...options },
+    { syncTimeoutMs: 2_000, ...options, profileDir },
     {
       emit<E extends EventName>(name: E, payload: EventPayloads[E]) {
         events.push({ name, payload });
@@ -33,8 +42,15 @@ export function startEngine(options: EngineOptions = {}): RecordedEngine {
   const latestRooms = () =>
     ([...events].reverse().find((event) => event.name === 'rooms.changed')?.payload as
       RoomSummary[] | undefined) ?? [];
+  void engine.start();
   return {
     engine,
+    profileDir,
+    async dispose() {
+      if (engine.session) await engine.handle('session.logout', {});
+      await engine.shutdown();
+      rmSync(profileDir, { recursive: true, force: true });
+    },
     events,
     logs,
     invoke: (command, args = {}) => engine.handle(command, args),

@@ -37,7 +37,7 @@ async function login(homeserverUrl: string, user: string, password: string): Pro
     user,
     password,
   });
-  await tessera.engine.shutdown();
+  await tessera.dispose();
   if (outcome.ok) throw new Error('sign-in unexpectedly succeeded');
   expect(outcome.error.message).not.toContain(password);
   expect(await tessera.invoke('session.get')).toEqual({ ok: true, value: null });

@@ -15,7 +15,7 @@ function engine(options: Parameters<typeof startEngine>[0] = {}): RecordedEngine
 }
 
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((recorded) => recorded.engine.shutdown()));
+  await Promise.all(running.splice(0).map((recorded) => recorded.dispose()));
 });
 
 const byName = (name: string) => (rooms: RoomSummary[]) => rooms.some((room) => room.name === name);

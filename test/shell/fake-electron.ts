@@ -134,6 +134,12 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
       this.sandboxEnabled = true;
     }
 
+    /** Electron's per-user data folder; the engine keeps the account profile there. */
+    getPath(name: string): string {
+      if (name !== 'userData') throw new Error(`the fake app has no path "${name}"`);
+      return '/home/user/.config/Tessera';
+    }
+
     getAppPath(): string {
       return options.appPath ?? '/opt/tessera';
     }

@@ -35,6 +35,7 @@ describe('main entry', () => {
       pathToFileURL('/opt/tessera/dist/main/engine-worker.mjs').href,
     );
     expect(typeof state.engineOptions[0]?.onEvent).toBe('function');
+    expect(state.engineOptions[0]?.engineOptions).toEqual({ profileDir: '/home/user/.config/Tessera' });
 
     await electron.app.becomeReady();
     await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1));

@@ -335,6 +335,20 @@ function settle(request: Request): Promise<unknown> {
   });
 }
 
+/**
+ * Deleting a database that a leaked connection still holds (crypto-wasm leaves one behind when
+ * opening its store fails) is blocked until that connection is collected: do not wait for it.
+ * restoreDatabase() clears every store before loading, so a database left behind does no harm.
+ */
+function deleteWithoutWaiting(factory: Factory, name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const request = factory.deleteDatabase(name);
+    request.addEventListener('success', () => resolve());
+    request.addEventListener('error', () => resolve());
+    request.addEventListener('blocked', () => resolve());
+  });
+}
+
 function injectKey(value: unknown, keyPath: string | string[] | null, key: unknown): unknown {
   // Stores with a key generator keep the generated key in the stored clone only; put it back.
   if (typeof keyPath !== 'string' || keyPath.includes('.') || typeof value !== 'object' || value === null)
@@ -378,6 +392,8 @@ async function restoreDatabase(
       transaction.addEventListener('complete', () => resolve());
       transaction.addEventListener('abort', () => reject(new Error('Restoring the crypto store failed')));
     });
+    // The journal is the truth: anything a previous open left in memory goes first.
+    for (const store of schema.stores) transaction.objectStore(store.name).clear();
     for (const record of journal.records(dbName)) {
       const store = byName.get(record.store);
       if (!store) continue;
@@ -464,6 +480,6 @@ async function forget(namePrefix: string): Promise<void> {
   for (const dbName of [...schemas.keys()]) {
     if (!dbName.startsWith(namePrefix)) continue;
     schemas.delete(dbName);
-    if (factory) await settle(factory.deleteDatabase(dbName)).catch(() => undefined);
+    if (factory) await deleteWithoutWaiting(factory, dbName);
   }
 }

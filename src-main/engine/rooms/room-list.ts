@@ -1,6 +1,8 @@
 // The room list: what we know of each room we are in or invited to, updated from sync
 // batches and read as RoomSummary view models.
 import type { Membership, RoomSummary } from '../../../src-preload/contract.ts';
+import type { MemberRecord as StoredMember } from '../store/member-store.ts';
+import type { RoomRecord as StoredRoom } from '../store/room-store.ts';
 import type { HeroLite, RoomUpdate, StateEventLite, SyncBatch } from '../sync/sync-batch.ts';
 import { computeRoomName, disambiguatedName, type NamedMember } from './room-name.ts';
 
@@ -11,7 +13,7 @@ interface MemberRecord {
   sender: string;
 }
 
-interface RoomRecord {
+interface RoomModel {
   roomId: string;
   membership: Membership;
   name: string | null;
@@ -32,7 +34,7 @@ function asString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function newRecord(roomId: string): RoomRecord {
+function newRecord(roomId: string): RoomModel {
   return {
     roomId,
     membership: 'join',
@@ -49,13 +51,112 @@ function newRecord(roomId: string): RoomRecord {
   };
 }
 
+/** What changed since the last `takeChanges()`, in the store's shapes. */
+export interface RoomListChanges {
+  rooms: StoredRoom[];
+  members: Map<string, StoredMember[]>;
+  removed: string[];
+  /** The m.direct content when it changed. */
+  direct: Record<string, string[]> | undefined;
+}
+
 export class RoomList {
   readonly #ownUserId: string;
-  readonly #rooms = new Map<string, RoomRecord>();
+  readonly #rooms = new Map<string, RoomModel>();
   #directRoomIds = new Set<string>();
+  #direct: Record<string, string[]> | undefined;
+  readonly #dirty = new Set<string>();
+  readonly #removed = new Set<string>();
+  #directChanged = false;
 
   constructor(ownUserId: string) {
     this.#ownUserId = ownUserId;
+  }
+
+  /** Rebuilds the list from what the store kept, so a restart shows it before the network answers. */
+  static restore(
+    ownUserId: string,
+    rooms: readonly StoredRoom[],
+    membersOf: (roomId: string) => readonly StoredMember[],
+    direct: Record<string, string[]> | undefined,
+  ): RoomList {
+    const list = new RoomList(ownUserId);
+    if (direct) {
+      list.#direct = direct;
+      list.#directRoomIds = new Set(Object.values(direct).flat());
+    }
+    for (const stored of rooms) {
+      const room = newRecord(stored.roomId);
+      room.membership = stored.membership;
+      room.name = stored.name;
+      room.canonicalAlias = stored.canonicalAlias;
+      room.isEncrypted = stored.isEncrypted;
+      room.heroes = stored.heroes;
+      room.joinedCount = stored.joinedMemberCount;
+      room.invitedCount = stored.invitedMemberCount;
+      room.notificationCount = stored.notificationCount;
+      room.highlightCount = stored.highlightCount;
+      room.lastActivity = stored.lastActivity;
+      for (const member of membersOf(stored.roomId)) {
+        const own = member.userId === ownUserId;
+        room.members.set(member.userId, {
+          membership: member.membership,
+          displayName: member.displayName,
+          isDirect: own && stored.membership === 'invite' && stored.isDirect,
+          sender: own && stored.inviter ? stored.inviter : member.userId,
+        });
+      }
+      list.#rooms.set(stored.roomId, room);
+    }
+    return list;
+  }
+
+  /** The rooms, members and m.direct changed since the last call, for the store. */
+  takeChanges(): RoomListChanges {
+    const rooms: StoredRoom[] = [];
+    const members = new Map<string, StoredMember[]>();
+    for (const roomId of this.#dirty) {
+      const room = this.#rooms.get(roomId);
+      if (!room) continue;
+      const summary = this.#summarize(room);
+      rooms.push({
+        roomId,
+        membership: room.membership,
+        displayName: summary.name,
+        name: room.name,
+        canonicalAlias: room.canonicalAlias,
+        topic: null,
+        avatarUrl: null,
+        isDirect: summary.isDirect,
+        isEncrypted: room.isEncrypted,
+        inviter: summary.inviter,
+        heroes: room.heroes,
+        joinedMemberCount: room.joinedCount,
+        invitedMemberCount: room.invitedCount,
+        notificationCount: room.notificationCount,
+        highlightCount: room.highlightCount,
+        lastActivity: room.lastActivity,
+      });
+      members.set(
+        roomId,
+        [...room.members].map(([userId, member]) => ({
+          userId,
+          membership: member.membership,
+          displayName: member.displayName,
+          avatarUrl: null,
+        })),
+      );
+    }
+    const changes: RoomListChanges = {
+      rooms,
+      members,
+      removed: [...this.#removed],
+      direct: this.#directChanged ? this.#direct : undefined,
+    };
+    this.#dirty.clear();
+    this.#removed.clear();
+    this.#directChanged = false;
+    return changes;
   }
 
   get size(): number {
@@ -66,7 +167,11 @@ export class RoomList {
   apply(batch: SyncBatch): boolean {
     let changed = false;
     if (batch.direct) {
+      this.#direct = batch.direct;
       this.#directRoomIds = new Set(Object.values(batch.direct).flat());
+      this.#directChanged = true;
+      // Every room's isDirect may have changed with it.
+      for (const roomId of this.#rooms.keys()) this.#dirty.add(roomId);
       changed = true;
     }
     for (const update of batch.rooms) {
@@ -96,10 +201,17 @@ export class RoomList {
     if (update.highlightCount !== undefined) room.highlightCount = update.highlightCount;
     if (update.latestTimestamp !== undefined)
       room.lastActivity = Math.max(room.lastActivity, update.latestTimestamp);
-    if (room.membership === 'leave' || room.membership === 'ban') this.#rooms.delete(update.roomId);
+    if (room.membership === 'leave' || room.membership === 'ban') {
+      this.#rooms.delete(update.roomId);
+      this.#dirty.delete(update.roomId);
+      this.#removed.add(update.roomId);
+    } else {
+      this.#dirty.add(update.roomId);
+      this.#removed.delete(update.roomId);
+    }
   }
 
-  #applyState(room: RoomRecord, event: StateEventLite): void {
+  #applyState(room: RoomModel, event: StateEventLite): void {
     switch (event.type) {
       case 'm.room.name':
         if (event.stateKey === '') room.name = asString(event.content.name);
@@ -136,13 +248,13 @@ export class RoomList {
     );
   }
 
-  #namedMembers(room: RoomRecord): NamedMember[] {
+  #namedMembers(room: RoomModel): NamedMember[] {
     return [...room.members.entries()]
       .filter(([, member]) => member.membership === 'join' || member.membership === 'invite')
       .map(([userId, member]) => ({ userId, displayName: member.displayName }));
   }
 
-  #heroNames(room: RoomRecord): string[] {
+  #heroNames(room: RoomModel): string[] {
     const members = this.#namedMembers(room);
     const known = new Map(members.map((member) => [member.userId, member]));
     let heroes: NamedMember[];
@@ -171,12 +283,12 @@ export class RoomList {
     return heroes.map((hero) => disambiguatedName(hero, everyone));
   }
 
-  #inviter(room: RoomRecord): string | null {
+  #inviter(room: RoomModel): string | null {
     const own = room.members.get(this.#ownUserId);
     return own && own.membership === 'invite' ? own.sender : null;
   }
 
-  #summarize(room: RoomRecord): RoomSummary {
+  #summarize(room: RoomModel): RoomSummary {
     const members = [...room.members.values()];
     const joined = room.joinedCount ?? members.filter((member) => member.membership === 'join').length;
     const invited = room.invitedCount ?? members.filter((member) => member.membership === 'invite').length;

@@ -88,7 +88,9 @@ describe('journaled IndexedDB', () => {
     await done(write);
 
     const change = db.transaction(['sessions', 'core'], 'readwrite');
-    change.objectStore('sessions').delete(globalThis.IDBKeyRange.bound(['!a', 3], ['!a', 4]));
+    change
+      .objectStore('sessions')
+      .delete((globalThis as unknown as { IDBKeyRange: Idb }).IDBKeyRange.bound(['!a', 3], ['!a', 4]));
     change.objectStore('core').delete('temporary');
     const cursorRequest = change.objectStore('sessions').openCursor(['!a', 0]);
     cursorRequest.onsuccess = () => {

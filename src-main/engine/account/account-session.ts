@@ -1,0 +1,193 @@
+// The open account: its encrypted database, its OlmMachine, its room list and its sync loop.
+// Each sync response is handled in this order, so a crash anywhere resumes correctly:
+//   1. the crypto layer takes the response's to-device events and key counts, then flushes
+//      its store to disk (the barrier);
+//   2. the room list applies the response, and the rooms, members, state and the new sync
+//      position are written in ONE SQLite transaction.
+// A crash before 2 leaves the old position on disk: the server sends the response again.
+import type { RoomSummary, SessionView, SyncState } from '../../../src-preload/contract.ts';
+import type { CryptoAccount } from './crypto-account.ts';
+import { EngineError } from '../errors.ts';
+import type { MatrixApiError } from '../http/matrix-api-error.ts';
+import type { MatrixHttp } from '../http/matrix-http.ts';
+import type { EngineLogLevel } from '../protocol.ts';
+import { RoomList } from '../rooms/room-list.ts';
+import type { AccountDatabase } from '../store/account-database.ts';
+import type { SyncApi } from '../store/sync-position-store.ts';
+import type { SyncBatch } from '../sync/sync-batch.ts';
+import { SlidingSync } from '../sync/sliding-sync.ts';
+import { SyncLoop } from '../sync/sync-loop.ts';
+import type { SyncSource } from '../sync/sync-source.ts';
+import { V3Sync } from '../sync/v3-sync.ts';
+
+export const settingKeys = {
+  syncApi: 'sync.api',
+  /** Sliding sync's to-device extension has its own position, saved beside `pos`. */
+  toDeviceSince: 'sync.toDeviceSince',
+  direct: 'account_data.m.direct',
+  displayName: 'profile.displayName',
+} as const;
+
+export interface AccountSessionOptions {
+  db: AccountDatabase;
+  http: MatrixHttp;
+  crypto: CryptoAccount;
+  userId: string;
+  deviceId: string;
+  homeserver: string;
+  backend: 'os-keychain' | 'passphrase';
+  syncApi: SyncApi;
+  syncTimeoutMs: number;
+  slidingSyncInitialWindow?: number;
+  onRoomsChanged(rooms: RoomSummary[]): void;
+  onSessionChanged(): void;
+  onTokenRefused(error: MatrixApiError): void;
+  /** Storage failed under the session (disk full, crypto journal write failed): it has stopped. */
+  onFailure(error: EngineError): void;
+  log(level: EngineLogLevel, message: string): void;
+}
+
+function storedDirect(value: unknown): Record<string, string[]> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const direct: Record<string, string[]> = {};
+  for (const [userId, rooms] of Object.entries(value)) {
+    if (Array.isArray(rooms))
+      direct[userId] = rooms.filter((room): room is string => typeof room === 'string');
+  }
+  return direct;
+}
+
+export class AccountSession {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly homeserver: string;
+  readonly db: AccountDatabase;
+  readonly http: MatrixHttp;
+  readonly crypto: CryptoAccount;
+  readonly rooms: RoomList;
+  readonly #options: AccountSessionOptions;
+  readonly #source: SyncSource;
+  #sliding: SlidingSync | undefined;
+  readonly #sync: SyncLoop;
+  #displayName: string | null;
+  #stopped = false;
+
+  constructor(options: AccountSessionOptions) {
+    this.#options = options;
+    this.userId = options.userId;
+    this.deviceId = options.deviceId;
+    this.homeserver = options.homeserver;
+    this.db = options.db;
+    this.http = options.http;
+    this.crypto = options.crypto;
+    const displayName = options.db.settings.get(settingKeys.displayName);
+    this.#displayName = typeof displayName === 'string' ? displayName : null;
+    // The stored list first: the room list shows before the network answers.
+    this.rooms = RoomList.restore(
+      options.userId,
+      options.db.rooms.list(),
+      (roomId) => options.db.members.list(roomId),
+      storedDirect(options.db.settings.get(settingKeys.direct)),
+    );
+    const position = options.db.sync.position(options.syncApi) ?? undefined;
+    const toDeviceSince = options.db.settings.get(settingKeys.toDeviceSince);
+    if (options.syncApi === 'sliding') {
+      this.#sliding = new SlidingSync(options.http, options.syncTimeoutMs, {
+        pos: position,
+        initialWindow: options.slidingSyncInitialWindow,
+        ...(typeof toDeviceSince === 'string' ? { toDeviceSince } : {}),
+      });
+      this.#source = this.#sliding;
+    } else {
+      this.#source = new V3Sync(options.http, options.syncTimeoutMs, position);
+    }
+    this.#sync = new SyncLoop(this.#source, {
+      onBatch: (batch) => this.#onBatch(batch),
+      onState: () => options.onSessionChanged(),
+      onUnauthorized: (error) => options.onTokenRefused(error),
+      log: options.log,
+    });
+  }
+
+  get syncApi(): SyncApi {
+    return this.#source.api;
+  }
+
+  get syncState(): SyncState {
+    return this.#sync.state;
+  }
+
+  get displayName(): string | null {
+    return this.#displayName;
+  }
+
+  set displayName(name: string | null) {
+    this.#displayName = name;
+    this.db.settings.set(settingKeys.displayName, name);
+  }
+
+  view(): SessionView {
+    return {
+      userId: this.userId,
+      deviceId: this.deviceId,
+      homeserver: this.homeserver,
+      displayName: this.#displayName,
+      syncState: this.#sync.state,
+      storage: { state: 'open', backend: this.#options.backend },
+    };
+  }
+
+  start(): void {
+    this.#sync.start();
+    this.crypto.start();
+  }
+
+  async #onBatch(batch: SyncBatch): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      await this.crypto.receive(batch, this.#source.api);
+      const changed = this.rooms.apply(batch);
+      const changes = this.rooms.takeChanges();
+      const position = this.#source.position;
+      this.db.transaction(() => {
+        if (changes.rooms.length > 0) this.db.rooms.upsertMany(changes.rooms);
+        for (const [roomId, members] of changes.members) this.db.members.upsertMany(roomId, members);
+        for (const roomId of changes.removed) this.db.rooms.remove(roomId);
+        const kept = new Set(changes.rooms.map((room) => room.roomId));
+        for (const update of batch.rooms) {
+          if (!kept.has(update.roomId)) continue;
+          const events = update.state.map((event) => ({ ...event, eventId: null }));
+          if (update.replaceState) this.db.roomState.replaceAll(update.roomId, events);
+          else if (events.length > 0) this.db.roomState.putMany(update.roomId, events);
+        }
+        if (changes.direct) this.db.settings.set(settingKeys.direct, changes.direct);
+        if (position !== undefined) this.db.sync.savePosition(this.#source.api, position);
+        const toDeviceSince = this.#sliding?.toDeviceSince;
+        if (toDeviceSince !== undefined) this.db.settings.set(settingKeys.toDeviceSince, toDeviceSince);
+      });
+      if (changed) this.#options.onRoomsChanged(this.rooms.summaries());
+    } catch (error) {
+      const failure =
+        error instanceof EngineError
+          ? error
+          : new EngineError('internal', 'Tessera could not save what the server sent; it stopped syncing', {
+              cause: error,
+            });
+      this.#options.log('error', `sync: could not store a response (${failure.code})`);
+      void this.stop().finally(() => this.#options.onFailure(failure));
+      throw failure;
+    }
+  }
+
+  /** Stops syncing and the crypto loop, writes what the crypto store holds, closes the database. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#sync.stop();
+    try {
+      await this.crypto.close();
+    } finally {
+      this.db.close();
+    }
+  }
+}
