@@ -1,6 +1,7 @@
 // Entry: mounts the app on the bridge the preload (or the e2e harness) exposed.
 import { mount } from 'svelte';
 import './styles/app.css';
+import './styles/forms.css';
 import App from './App.svelte';
 import { createTesseraClient } from './lib/tessera-client.ts';
 

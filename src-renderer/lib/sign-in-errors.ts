@@ -3,7 +3,7 @@
 import type { ErrorCode } from '../../src-preload/contract.ts';
 import type { TesseraError } from './tessera-client.ts';
 
-export type SignInField = 'homeserver' | 'user' | 'password';
+export type SignInField = 'homeserver' | 'user' | 'password' | 'storagePassphrase';
 
 const fieldByCode: Partial<Record<ErrorCode, SignInField>> = {
   invalid_homeserver_url: 'homeserver',
@@ -14,8 +14,10 @@ const fieldByCode: Partial<Record<ErrorCode, SignInField>> = {
   invalid_credentials: 'password',
 };
 
+const signInFields: readonly string[] = ['homeserver', 'user', 'password', 'storagePassphrase'];
+
 function isSignInField(value: string | undefined): value is SignInField {
-  return value === 'homeserver' || value === 'user' || value === 'password';
+  return value !== undefined && signInFields.includes(value);
 }
 
 export function fieldOf(error: TesseraError): SignInField | null {

@@ -24,12 +24,12 @@ function presentToken(origin: string, token: string): Promise<{ ready: boolean; 
 }
 
 test('a page token opens one socket only, and only from the harness origin', async ({ harness }) => {
-  const token = tokenOf(harness.newPageUrl());
+  const token = tokenOf(await harness.newPageUrl());
   expect(await presentToken(harness.origin, token)).toEqual({ ready: true, closeCode: null });
   expect(await presentToken(harness.origin, token)).toEqual({ ready: false, closeCode: 4401 });
   expect(await presentToken(harness.origin, 'A'.repeat(43))).toEqual({ ready: false, closeCode: 4401 });
   // Another origin is refused before any token is read.
-  const fresh = tokenOf(harness.newPageUrl());
+  const fresh = tokenOf(await harness.newPageUrl());
   expect((await presentToken('http://localhost:1', fresh)).ready).toBe(false);
 });
 

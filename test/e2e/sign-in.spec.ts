@@ -15,9 +15,9 @@ test('a wrong password shows an inline alert and no room list', async ({ page, h
 
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(page.getByRole('alert')).not.toBeEmpty();
-  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   // The password does not outlive the attempt.
-  await expect(page.getByLabel('Password')).toHaveValue('');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
   await expect(page.getByRole('navigation', { name: 'Rooms' })).toHaveCount(0);
 });
@@ -50,7 +50,11 @@ test('signing in shows a room another user invited us to, and rooms that arrive 
   await bob.createRoom({ name: 'Design review', invite: [alice.userId] });
   await expect(rooms.getByRole('listitem', { name: 'Design review' })).toBeVisible();
 
+  // Signing out removes the local data, so it asks first.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Sign out and remove local data?' });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole('button', { name: 'Sign out and remove' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to Tessera' })).toBeVisible();
   await expect(rooms).toHaveCount(0);
 });

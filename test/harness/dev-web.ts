@@ -1,13 +1,27 @@
 // `npm run dev:web`: the real UI and engine in a local browser page, for UI work where the
 // Electron binary is unavailable (DESIGN.md §7). Development tooling only; never packaged.
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startHarness } from './server.ts';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
+/** Kept apart from the app's own profile, so trying the UI never touches a real account. */
+function devProfileDir(): string {
+  if (process.env.TESSERA_PROFILE_DIR) return path.resolve(process.env.TESSERA_PROFILE_DIR);
+  const dataHome = process.env.XDG_DATA_HOME || path.join(homedir(), '.local', 'share');
+  return path.join(dataHome, 'tessera-dev');
+}
+
+const profileDir = devProfileDir();
+mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+
 const harness = await startHarness({
   rendererDir,
+  profileDir,
   onLog: (level, message) => {
     if (level !== 'debug') process.stderr.write(`[engine ${level}] ${message}\n`);
   },
@@ -21,6 +35,7 @@ process.stdout.write(
     '',
     `  Open: ${harness.url}`,
     '',
+    `Account data: ${profileDir} (set TESSERA_PROFILE_DIR for another folder)`,
     'Each page URL works for one page load. Press Enter for a fresh one (after a reload).',
     homeserver
       ? `Homeserver from TESSERA_HOMESERVER: ${homeserver}`

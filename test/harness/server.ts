@@ -18,7 +18,15 @@ import { closeCodes, parsePageRequest, type ServerMessage } from './wire.ts';
 export interface HarnessOptions {
   /** The built renderer, normally dist/renderer. */
   rendererDir: string;
-  engineOptions?: EngineOptions;
+  /** The account profile folder the engine keeps its data in; kept when the harness stops. */
+  profileDir: string;
+  engineOptions?: Omit<EngineOptions, 'profileDir'>;
+  /**
+   * Extra environment for the engine worker's `process.env`. Native code (the OS keychain)
+   * reads the process environment, which a worker cannot change: harness-process.ts starts
+   * the whole harness in a child process with this environment for that.
+   */
+  workerEnv?: Record<string, string>;
   /** The engine worker entry; the TypeScript source by default (Node 24 runs it directly). */
   workerUrl?: URL | string;
   /** Engine and harness log lines; warnings and errors go to stderr when omitted. */
@@ -85,7 +93,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   const engine = await EngineHost.start({
     workerUrl: options.workerUrl ?? defaultWorkerUrl,
-    ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}),
+    engineOptions: { ...options.engineOptions, profileDir: options.profileDir },
+    ...(options.workerEnv ? { env: { ...inheritedEnv(), ...options.workerEnv } } : {}),
     onEvent: (name, payload) => {
       for (const session of sessions) {
         if (session.authenticated) session.send({ kind: 'event', name, payload });
@@ -215,6 +224,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   }
 
   let stopping: Promise<void> | null = null;
+  /** Stops the engine (closing its database); the profile folder stays for the caller to remove. */
   async function stop(): Promise<void> {
     for (const session of sessions) session.socket.close(closeCodes.shuttingDown, 'Harness stopping');
     sockets.close();
@@ -229,6 +239,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     newPageUrl,
     stop: () => (stopping ??= stop()),
   };
+}
+
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return env;
 }
 
 function rawText(data: RawData): string {
