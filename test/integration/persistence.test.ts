@@ -106,19 +106,38 @@ describe('local data', () => {
     });
   });
 
-  it('keeps the access token and room names out of every file in plaintext', async () => {
+  it('keeps message text, room names and the access token out of every file in plaintext', async () => {
     const { tessera, alice } = await signedIn();
     const bob = await registerUser(homeserver);
     const bobPeer = new MatrixPeer({ baseUrl: homeserver.baseUrl, ...bob });
     const secretName = `Quarterly numbers ${Date.now()}`;
+    const secretText = `The merger closes on Friday ${Date.now()}`;
     const roomId = await bobPeer.createRoom({ name: secretName, invite: [alice.userId] });
-    await tessera.waitForRooms((rooms) => rooms.some((room) => room.roomId === roomId));
-    await tessera.engine.shutdown();
+    await new MatrixPeer({ baseUrl: homeserver.baseUrl, ...alice }).join(roomId);
+    await bobPeer.sendText(roomId, secretText);
+    // The message reaches the engine's timeline store (inside SQLCipher).
+    await expect
+      .poll(() => tessera.engine.session?.db.timeline.latest(roomId, 10).map((event) => event.content.body), {
+        timeout: 20_000,
+      })
+      .toContain(secretText);
     for (const file of filesUnder(tessera.profileDir)) {
       const bytes = readFileSync(file);
       expect(bytes.includes(Buffer.from(secretName)), file).toBe(false);
+      expect(bytes.includes(Buffer.from(secretText)), file).toBe(false);
       expect(bytes.includes(Buffer.from('syt_')), file).toBe(false);
     }
+    // And after a clean shutdown, with the WAL checkpointed into the main file.
+    await tessera.engine.shutdown();
+    for (const file of filesUnder(tessera.profileDir)) {
+      expect(readFileSync(file).includes(Buffer.from(secretText)), file).toBe(false);
+    }
+    // The recent timeline comes back from disk on the next start, before any network.
+    const again = await restart(tessera);
+    await again.invoke('session.get');
+    expect(again.engine.session?.db.timeline.latest(roomId, 10).map((event) => event.content.body)).toContain(
+      secretText,
+    );
   });
 
   it('a missing keychain entry leaves the account unavailable, and the database untouched', async () => {

@@ -123,7 +123,8 @@ export class AccountSession {
 
   set displayName(name: string | null) {
     this.#displayName = name;
-    this.db.settings.set(settingKeys.displayName, name);
+    // A profile lookup may answer after the session stopped and its database closed.
+    if (!this.#stopped) this.db.settings.set(settingKeys.displayName, name);
   }
 
   view(): SessionView {
@@ -159,6 +160,17 @@ export class AccountSession {
           const events = update.state.map((event) => ({ ...event, eventId: null }));
           if (update.replaceState) this.db.roomState.replaceAll(update.roomId, events);
           else if (events.length > 0) this.db.roomState.putMany(update.roomId, events);
+          if (update.timeline) {
+            this.db.timeline.appendBatch(
+              update.roomId,
+              update.timeline.map((event) => ({
+                ...event,
+                // Encrypted events are kept as sent and decrypted once, later (issue 4).
+                decryption: event.type === 'm.room.encrypted' ? 'pending' : 'none',
+              })),
+              { limited: update.limited ?? false, prevBatch: update.prevBatch ?? null },
+            );
+          }
         }
         if (changes.direct) this.db.settings.set(settingKeys.direct, changes.direct);
         if (position !== undefined) this.db.sync.savePosition(this.#source.api, position);

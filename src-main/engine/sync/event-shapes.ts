@@ -1,7 +1,7 @@
 // Schemas for events as they arrive in sync responses. Each event is checked on its own, so
 // one malformed event is skipped without losing the rest of the response.
 import { z } from 'zod';
-import type { E2eeUpdate, StateEventLite } from './sync-batch.ts';
+import type { E2eeUpdate, StateEventLite, TimelineEventLite } from './sync-batch.ts';
 
 const content = z.record(z.string(), z.unknown());
 
@@ -14,11 +14,16 @@ export const stateEventSchema = z.looseObject({
 
 export const timelineEventSchema = z.looseObject({
   type: z.string().min(1).max(255),
+  event_id: z.string().min(1).max(255).optional(),
   sender: z.string().min(1).max(255).optional(),
   state_key: z.string().max(255).optional(),
   origin_server_ts: z.number().optional(),
   content: content.optional(),
+  unsigned: content.optional(),
 });
+
+/** The spec's limit on a whole event (65,536 bytes of JSON); larger ones are not kept. */
+export const MAX_EVENT_BYTES = 65_536;
 
 export const accountDataEventSchema = z.looseObject({
   type: z.string().min(1),
@@ -30,12 +35,14 @@ export const eventList = z.array(z.unknown()).optional();
 
 export interface StateCollector {
   state: StateEventLite[];
+  /** Timeline events with everything the timeline store needs, in order. */
+  timeline: TimelineEventLite[];
   skipped: number;
   latestTimestamp: number | undefined;
 }
 
 export function newCollector(): StateCollector {
-  return { state: [], skipped: 0, latestTimestamp: undefined };
+  return { state: [], timeline: [], skipped: 0, latestTimestamp: undefined };
 }
 
 export function collectState(collector: StateCollector, events: unknown[] | undefined): void {
@@ -63,8 +70,24 @@ export function collectTimeline(collector: StateCollector, events: unknown[] | u
       continue;
     }
     const event = parsed.data;
+    if (Buffer.byteLength(JSON.stringify(raw)) > MAX_EVENT_BYTES) {
+      // Oversized: isolated, never stored or shown (a hostile member cannot bloat the store).
+      collector.skipped++;
+      continue;
+    }
     if (event.origin_server_ts !== undefined) {
       collector.latestTimestamp = Math.max(collector.latestTimestamp ?? 0, event.origin_server_ts);
+    }
+    if (event.event_id !== undefined && event.sender !== undefined && event.origin_server_ts !== undefined) {
+      collector.timeline.push({
+        eventId: event.event_id,
+        sender: event.sender,
+        type: event.type,
+        stateKey: event.state_key ?? null,
+        originServerTs: event.origin_server_ts,
+        content: event.content ?? {},
+        unsigned: event.unsigned ?? null,
+      });
     }
     if (event.state_key !== undefined && event.sender !== undefined && event.content !== undefined) {
       collector.state.push({

@@ -40,6 +40,8 @@ const roomSchema = z.looseObject({
   heroes: z.array(z.unknown()).optional(),
   required_state: eventList,
   timeline: eventList,
+  limited: z.boolean().optional(),
+  prev_batch: z.string().optional(),
   invite_state: eventList,
   stripped_state: eventList,
   joined_count: z.number().int().nonnegative().optional(),
@@ -181,6 +183,9 @@ export function translateSliding(response: z.output<typeof responseSchema>): Syn
       ...(room.notification_count !== undefined ? { notificationCount: room.notification_count } : {}),
       ...(room.highlight_count !== undefined ? { highlightCount: room.highlight_count } : {}),
       ...(collector.latestTimestamp !== undefined ? { latestTimestamp: collector.latestTimestamp } : {}),
+      ...(collector.timeline.length > 0 ? { timeline: collector.timeline } : {}),
+      ...(room.limited ? { limited: true } : {}),
+      ...(room.prev_batch ? { prevBatch: room.prev_batch } : {}),
     };
     batch.skippedEvents += collector.skipped;
     batch.rooms.push(update);

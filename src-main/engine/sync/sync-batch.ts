@@ -10,6 +10,17 @@ export interface StateEventLite {
   content: Record<string, unknown>;
 }
 
+/** A timeline event as the timeline store keeps it (content as sent; decrypted later). */
+export interface TimelineEventLite {
+  eventId: string;
+  sender: string;
+  type: string;
+  stateKey: string | null;
+  originServerTs: number;
+  content: Record<string, unknown>;
+  unsigned: Record<string, unknown> | null;
+}
+
 export interface HeroLite {
   userId: string;
   displayName?: string | null;
@@ -28,6 +39,11 @@ export interface RoomUpdate {
   invitedCount?: number;
   notificationCount?: number;
   highlightCount?: number;
+  /** The timeline events this update carried, oldest first. */
+  timeline?: TimelineEventLite[];
+  /** The server left out events before `timeline` (a gap); `prevBatch` fetches them. */
+  limited?: boolean;
+  prevBatch?: string;
   /** origin_server_ts of the newest event this update carried. */
   latestTimestamp?: number;
   /** A room name the server computed or copied from state (sliding sync's `name`). */

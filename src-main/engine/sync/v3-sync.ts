@@ -34,7 +34,9 @@ const summarySchema = z
 const joinedRoomSchema = z.looseObject({
   summary: summarySchema,
   state: z.looseObject({ events: eventList }).optional(),
-  timeline: z.looseObject({ events: eventList, limited: z.boolean().optional() }).optional(),
+  timeline: z
+    .looseObject({ events: eventList, limited: z.boolean().optional(), prev_batch: z.string().optional() })
+    .optional(),
   unread_notifications: z
     .looseObject({ notification_count: z.number().optional(), highlight_count: z.number().optional() })
     .optional(),
@@ -171,6 +173,9 @@ function translateJoined(
       ? { highlightCount: room.unread_notifications.highlight_count }
       : {}),
     ...(collector.latestTimestamp !== undefined ? { latestTimestamp: collector.latestTimestamp } : {}),
+    ...(collector.timeline.length > 0 ? { timeline: collector.timeline } : {}),
+    ...(room.timeline?.limited ? { limited: true } : {}),
+    ...(room.timeline?.prev_batch ? { prevBatch: room.timeline.prev_batch } : {}),
   };
   return { update, skipped: collector.skipped };
 }

@@ -190,3 +190,43 @@ describe('sliding sync translation', () => {
     expect(list.summaries()[0]?.name).toBe('Bob (@bob:x) and Bob (@bob:evil)');
   });
 });
+
+describe('timeline events in sync batches', () => {
+  it('keeps complete events with the gap markers, and skips oversized ones', () => {
+    const big = 'x'.repeat(70_000);
+    const batch = translateV3({
+      next_batch: 's',
+      rooms: {
+        join: {
+          '!t:x': {
+            timeline: {
+              limited: true,
+              prev_batch: 'p1',
+              events: [
+                {
+                  type: 'm.room.message',
+                  event_id: '$1',
+                  sender: '@a:x',
+                  origin_server_ts: 1,
+                  content: { body: 'hi' },
+                },
+                {
+                  type: 'm.room.message',
+                  event_id: '$2',
+                  sender: '@a:x',
+                  origin_server_ts: 2,
+                  content: { body: big },
+                },
+                { type: 'm.room.message', sender: '@a:x', origin_server_ts: 3, content: { body: 'no id' } },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const update = batch.rooms[0];
+    expect(update?.timeline?.map((event) => event.eventId)).toEqual(['$1']);
+    expect(update).toMatchObject({ limited: true, prevBatch: 'p1' });
+    expect(batch.skippedEvents).toBe(1);
+  });
+});
