@@ -15,6 +15,7 @@ import { RoomList } from '../rooms/room-list.ts';
 import type { AccountDatabase } from '../store/account-database.ts';
 import type { SyncApi } from '../store/sync-position-store.ts';
 import type { SyncBatch } from '../sync/sync-batch.ts';
+import { parseDirectContent } from '../sync/event-shapes.ts';
 import { SlidingSync } from '../sync/sliding-sync.ts';
 import { SyncLoop } from '../sync/sync-loop.ts';
 import type { SyncSource } from '../sync/sync-source.ts';
@@ -49,12 +50,7 @@ export interface AccountSessionOptions {
 
 function storedDirect(value: unknown): Record<string, string[]> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const direct: Record<string, string[]> = {};
-  for (const [userId, rooms] of Object.entries(value)) {
-    if (Array.isArray(rooms))
-      direct[userId] = rooms.filter((room): room is string => typeof room === 'string');
-  }
-  return direct;
+  return parseDirectContent(value as Record<string, unknown>);
 }
 
 export class AccountSession {

@@ -13,7 +13,7 @@
 import type { IdbSchema } from './idb-schema.ts';
 import type { JournalOp, SqliteIdbJournal } from './sqlite-idb-journal.ts';
 
-interface QueuedCommit {
+export interface QueuedCommit {
   dbName: string;
   ops: JournalOp[];
   schema: IdbSchema | undefined;
@@ -69,7 +69,7 @@ export class JournalWriter {
       this.#timer = undefined;
     }
     if (this.#queue.length === 0) return;
-    const batch = this.#queue;
+    const batch = coalesce(this.#queue);
     this.#queue = [];
     try {
       this.#journal.commitAll(batch);
@@ -88,4 +88,35 @@ export class JournalWriter {
       // Reported through onFatal.
     }
   }
+}
+
+/**
+ * Keeps only the last write of each record across the queued transactions: the OlmMachine
+ * rewrites the same outbound session after every encrypt, and the batch is written as one
+ * SQLite transaction anyway, so the intermediate versions would be overwritten inside it.
+ * A clear drops the earlier writes of its store. Batches with a schema change are left as
+ * they are (they are rare and written at once).
+ */
+export function coalesce(batch: QueuedCommit[]): QueuedCommit[] {
+  if (batch.length < 2 || batch.some((commit) => commit.schema !== undefined)) return batch;
+  const byDatabase = new Map<string, Map<string, JournalOp>>();
+  for (const commit of batch) {
+    let ops = byDatabase.get(commit.dbName);
+    if (!ops) {
+      ops = new Map();
+      byDatabase.set(commit.dbName, ops);
+    }
+    for (const op of commit.ops) {
+      if (op.kind === 'clear') {
+        for (const [id, earlier] of ops) if (earlier.store === op.store) ops.delete(id);
+        ops.set(`clear\u0000${op.store}`, op);
+        continue;
+      }
+      const id = `${op.store}\u0000${op.key.toString('base64')}`;
+      // Delete first so the surviving write moves to the end, after any clear of its store.
+      ops.delete(id);
+      ops.set(id, op);
+    }
+  }
+  return [...byDatabase].map(([dbName, ops]) => ({ dbName, ops: [...ops.values()], schema: undefined }));
 }

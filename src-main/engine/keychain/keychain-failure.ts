@@ -39,19 +39,19 @@ export function keychainFailure(error: unknown, platform: KeychainPlatform | nul
   const message = (() => {
     switch (kind) {
       case 'locked':
-        return `${capitalise(where)} is locked and was not unlocked. Unlock it and try again, or choose a passphrase instead.`;
+        return `${capitalise(where)} is locked and was not unlocked. Unlock it and try again.`;
       case 'denied':
-        return `${capitalise(where)} refused Tessera access to its key. Allow access and try again, or choose a passphrase instead.`;
+        return `${capitalise(where)} refused Tessera access to its key. Allow access and try again.`;
       case 'no-keyring':
-        return `${capitalise(where)} has no default keyring to keep Tessera's key in. Create one (for example with Seahorse), or choose a passphrase instead.`;
+        return `${capitalise(where)} has no default keyring to keep Tessera's key in. Create one (for example with Seahorse).`;
       case 'no-service':
         return platform === 'secret-service'
-          ? 'Tessera cannot reach a Secret Service keyring (such as GNOME Keyring or KWallet) on this computer. Start one and try again, or choose a passphrase instead.'
-          : `Tessera cannot reach ${where}. Try again, or choose a passphrase instead.`;
+          ? 'Tessera cannot reach a Secret Service keyring (such as GNOME Keyring or KWallet) on this computer. Start one and try again.'
+          : `Tessera cannot reach ${where}. Try again.`;
       case 'ambiguous':
         return `${capitalise(where)} holds more than one entry for this profile's key, written by another program. Remove the extra entries and try again.`;
       case 'other':
-        return `${capitalise(where)} did not answer as expected. Try again, or choose a passphrase instead.`;
+        return `${capitalise(where)} did not answer as expected. Try again.`;
     }
   })();
   return new EngineError('keychain_unavailable', message, { cause: error });

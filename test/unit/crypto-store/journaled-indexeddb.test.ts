@@ -213,3 +213,33 @@ describe('journaled IndexedDB', () => {
     store = undefined;
   });
 });
+
+describe('journal write coalescing', () => {
+  it('keeps the last write per record, and a clear drops earlier writes of its store only', async () => {
+    const { coalesce } = await import('../../../src-main/engine/crypto-store/journal-writer.ts');
+    const key = (text: string) => Buffer.from(text);
+    const put = (store: string, k: string, v: string) => ({
+      kind: 'put' as const,
+      store,
+      key: key(k),
+      value: key(v),
+    });
+    const result = coalesce([
+      { dbName: 'a', ops: [put('s', 'k1', 'v1'), put('t', 'k1', 't1')], schema: undefined },
+      { dbName: 'a', ops: [put('s', 'k1', 'v2'), { kind: 'clear', store: 't' }], schema: undefined },
+      {
+        dbName: 'a',
+        ops: [put('t', 'k2', 't2'), { kind: 'delete', store: 's', key: key('k1') }],
+        schema: undefined,
+      },
+    ]);
+    expect(result).toHaveLength(1);
+    expect(
+      result[0]?.ops.map((op) => [op.kind, op.store, op.kind === 'clear' ? '' : op.key.toString()]),
+    ).toEqual([
+      ['clear', 't', ''],
+      ['put', 't', 'k2'],
+      ['delete', 's', 'k1'],
+    ]);
+  });
+});

@@ -46,7 +46,7 @@ describe('keychain failures', () => {
     expect(error).toBeInstanceOf(EngineError);
     expect(error.code).toBe('keychain_unavailable');
     expect(error.message).toBe(
-      'The Secret Service keyring (such as GNOME Keyring or KWallet) is locked and was not unlocked. Unlock it and try again, or choose a passphrase instead.',
+      'The Secret Service keyring (such as GNOME Keyring or KWallet) is locked and was not unlocked. Unlock it and try again.',
     );
     expect(error.cause).toBe(raw);
     expect(error.toView()).toEqual({ code: 'keychain_unavailable', message: error.message });
