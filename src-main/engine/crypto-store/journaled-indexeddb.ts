@@ -25,6 +25,15 @@ import {
 import { decodeIdbKey, encodeIdbKey } from './idb-key-codec.ts';
 import { cloneSchema, type IdbSchema, type StoreSchema } from './idb-schema.ts';
 import { JournalWriter } from './journal-writer.ts';
+import {
+  ensureAll,
+  ensureKey,
+  forgetLazy,
+  keyOfWrite,
+  lazyStoreNames,
+  markLazy,
+  type LazyStoreTarget,
+} from './lazy-stores.ts';
 import type { JournalOp, SqliteIdbJournal } from './sqlite-idb-journal.ts';
 
 // The parts of the IndexedDB API this module touches, typed locally (the engine has no DOM lib).
@@ -307,6 +316,8 @@ function installHooks(): void {
     });
   };
 
+  installLazyLoading(storeProto, KeyRange);
+
   const { update, delete: cursorDelete } = cursorProto;
   cursorProto.update = function (this: Cursor, value: unknown): Request {
     const store = storeOfCursor(this);
@@ -326,6 +337,69 @@ function installHooks(): void {
     if (!entry || !key) return request;
     return recordOnSuccess(request, () => entry.ops.push({ kind: 'delete', store: store.name, key }));
   };
+}
+
+/**
+ * Wraps the object store and index methods so a lazily loaded store holds the records a request
+ * needs before the request runs (lazy-stores.ts). Installed after (so around) the journaling
+ * wrappers: the records are in memory before a write is recorded or a range is listed.
+ */
+function installLazyLoading(
+  storeProto: ObjectStore,
+  KeyRange: abstract new (...args: never[]) => object,
+): void {
+  const target = (store: ObjectStore) => store as unknown as LazyStoreTarget;
+  const proto = storeProto as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const wrap = (
+    holder: Record<string, (...args: unknown[]) => unknown>,
+    name: string,
+    before: (self: never, ...args: unknown[]) => void,
+  ) => {
+    const original = holder[name];
+    if (!original) return;
+    holder[name] = function (this: never, ...args: unknown[]) {
+      before(this, ...args);
+      return original.apply(this, args);
+    };
+  };
+  const byKeyOrAll = (store: ObjectStore, query: unknown) => {
+    if (query instanceof KeyRange || query === undefined || query === null) ensureAll(target(store));
+    else ensureKey(target(store), query);
+  };
+  for (const name of ['get', 'getKey', 'delete'])
+    wrap(proto, name, (self: ObjectStore, query) => byKeyOrAll(self, query));
+  for (const name of [
+    'getAll',
+    'getAllKeys',
+    'getAllRecords',
+    'count',
+    'openCursor',
+    'openKeyCursor',
+    'clear',
+  ]) {
+    wrap(proto, name, (self: ObjectStore) => ensureAll(target(self)));
+  }
+  for (const name of ['put', 'add']) {
+    wrap(proto, name, (self: ObjectStore, value, key) => {
+      const write = keyOfWrite(target(self), value, key);
+      if (write) ensureKey(target(self), write.key);
+      else ensureAll(target(self));
+    });
+  }
+  const indexProto = (IDBIndex as unknown as { prototype: Record<string, (...args: unknown[]) => unknown> })
+    .prototype;
+  for (const name of [
+    'get',
+    'getKey',
+    'getAll',
+    'getAllKeys',
+    'getAllRecords',
+    'count',
+    'openCursor',
+    'openKeyCursor',
+  ]) {
+    wrap(indexProto, name, (self: { objectStore: ObjectStore }) => ensureAll(target(self.objectStore)));
+  }
 }
 
 function settle(request: Request): Promise<unknown> {
@@ -394,7 +468,11 @@ async function restoreDatabase(
     });
     // The journal is the truth: anything a previous open left in memory goes first.
     for (const store of schema.stores) transaction.objectStore(store.name).clear();
-    for (const record of journal.records(dbName)) {
+    const lazyHere = schema.stores.map((store) => store.name).filter((name) => lazyStoreNames.includes(name));
+    for (const name of lazyHere) markLazy(dbName, name, journal);
+    // Store by store, so the lazy stores' pages are never read (a prefix of the primary key).
+    const eager = schema.stores.filter((store) => !lazyHere.includes(store.name)).map((store) => store.name);
+    for (const record of eager.flatMap((name) => [...journal.storeRecords(dbName, name)])) {
       const store = byName.get(record.store);
       if (!store) continue;
       const key = decodeIdbKey(record.key);
@@ -467,8 +545,12 @@ export async function openJournaledIndexedDB(
   return {
     flush: () => writer.flush(),
     close: async () => {
-      writer.flush();
-      await forget(options.namePrefix);
+      try {
+        writer.flush();
+      } finally {
+        // Even after a failed write: the store is closed and its memory forgotten.
+        await forget(options.namePrefix);
+      }
     },
   };
 }
@@ -480,6 +562,7 @@ async function forget(namePrefix: string): Promise<void> {
   for (const dbName of [...schemas.keys()]) {
     if (!dbName.startsWith(namePrefix)) continue;
     schemas.delete(dbName);
+    forgetLazy(dbName);
     if (factory) await deleteWithoutWaiting(factory, dbName);
   }
 }

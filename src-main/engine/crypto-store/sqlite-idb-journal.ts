@@ -98,10 +98,19 @@ export class SqliteIdbJournal {
     return new Map(rows.map((row) => [row.db_name, idbSchemaSchema.parse(JSON.parse(row.schema))]));
   }
 
-  records(dbName: string): IterableIterator<StoredRecord> {
+  /** The records of one store. */
+  storeRecords(dbName: string, store: string): IterableIterator<StoredRecord> {
     const statement = this.#db.prepare(
-      'SELECT store_name AS store, key, value FROM crypto_idb_records WHERE db_name = ?',
+      'SELECT store_name AS store, key, value FROM crypto_idb_records WHERE db_name = ? AND store_name = ?',
     );
-    return statement.iterate(dbName) as IterableIterator<StoredRecord>;
+    return statement.iterate(dbName, store) as IterableIterator<StoredRecord>;
+  }
+
+  /** One record's value, or undefined. */
+  record(dbName: string, store: string, key: Buffer): Buffer | undefined {
+    const row = this.#db
+      .prepare('SELECT value FROM crypto_idb_records WHERE db_name = ? AND store_name = ? AND key = ?')
+      .get(dbName, store, key) as { value: Buffer } | undefined;
+    return row?.value;
   }
 }

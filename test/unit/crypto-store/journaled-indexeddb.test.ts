@@ -210,6 +210,8 @@ describe('journaled IndexedDB', () => {
     // Later barriers keep failing: nothing may go out that the disk does not have.
     expect(() => store!.flush()).toThrow();
     db.close();
+    // Closing still unregisters the store (and reports the failed write once more).
+    await expect(store!.close()).rejects.toBeDefined();
     store = undefined;
   });
 });
@@ -241,5 +243,89 @@ describe('journal write coalescing', () => {
       ['put', 't', 'k2'],
       ['delete', 's', 'k1'],
     ]);
+  });
+});
+
+describe('lazily loaded stores (inbound group sessions)', () => {
+  const LAZY = 'inbound_group_sessions3';
+
+  async function openLazySchema(name: string): Promise<Idb> {
+    const request = factory().open(name, 1);
+    request.onupgradeneeded = () => {
+      const store = request.result.createObjectStore(LAZY, { keyPath: ['room', 'id'] });
+      store.createIndex('backup', 'needsBackup', { unique: false });
+      request.result.createObjectStore('core');
+    };
+    return settle(request);
+  }
+
+  async function seed(): Promise<Idb> {
+    sqlite = openJournalDatabase();
+    await open();
+    const db = await openLazySchema('acct::lazy');
+    const write = db.transaction([LAZY], 'readwrite');
+    for (let i = 0; i < 5; i++)
+      write.objectStore(LAZY).put({ room: '!r', id: i, needsBackup: i % 2, pickle: `p${i}` });
+    await done(write);
+    store!.flush();
+    await restart(db);
+    return openLazySchema('acct::lazy');
+  }
+
+  /** How many records fake-indexeddb holds in memory, without the reads that would load more. */
+  const rawCount = (db: Idb) => {
+    const raw = (db.transaction([LAZY], 'readonly').objectStore(LAZY) as Idb)._rawObjectStore;
+    return [...raw.records.values()].length;
+  };
+
+  it('loads nothing at start, one record on a keyed read, everything on a scan or an index read', async () => {
+    const db = await seed();
+    expect(rawCount(db)).toBe(0);
+    const read = db.transaction([LAZY], 'readonly');
+    expect(await settle(read.objectStore(LAZY).get(['!r', 3]))).toMatchObject({ pickle: 'p3' });
+    expect(await settle(read.objectStore(LAZY).get(['!r', 99]))).toBeUndefined();
+    expect(rawCount(db)).toBe(1);
+    const byIndex = db.transaction([LAZY], 'readonly').objectStore(LAZY).index('backup');
+    expect(await settle(byIndex.count(1))).toBe(2);
+    expect(rawCount(db)).toBe(5);
+    expect(await readAll(db, LAZY)).toHaveLength(5);
+    db.close();
+  });
+
+  it('an aborted write to a record not yet loaded does not hide the stored record', async () => {
+    const db = await seed();
+    const write = db.transaction([LAZY], 'readwrite');
+    write.objectStore(LAZY).put({ room: '!r', id: 2, needsBackup: 0, pickle: 'changed' });
+    write.abort();
+    await expect(done(write)).rejects.toBeDefined();
+    const read = db.transaction([LAZY], 'readonly');
+    expect(await settle(read.objectStore(LAZY).get(['!r', 2]))).toMatchObject({ pickle: 'p2' });
+    db.close();
+  });
+
+  it('memory stays the truth for written and deleted records, before and after the journal write', async () => {
+    const db = await seed();
+    const write = db.transaction([LAZY], 'readwrite');
+    write.objectStore(LAZY).put({ room: '!r', id: 1, needsBackup: 0, pickle: 'new' });
+    write.objectStore(LAZY).delete(['!r', 4]);
+    await done(write);
+    // Not flushed yet: the journal still has the old versions; memory must win.
+    const all = (await readAll(db, LAZY)) as { id: number; pickle: string }[];
+    expect(all.map((session) => [session.id, session.pickle])).toEqual([
+      [0, 'p0'],
+      [1, 'new'],
+      [2, 'p2'],
+      [3, 'p3'],
+    ]);
+    store!.flush();
+    await restart(db);
+    const again = await openLazySchema('acct::lazy');
+    expect(
+      await settle(again.transaction([LAZY], 'readonly').objectStore(LAZY).get(['!r', 4])),
+    ).toBeUndefined();
+    expect(
+      await settle(again.transaction([LAZY], 'readonly').objectStore(LAZY).get(['!r', 1])),
+    ).toMatchObject({ pickle: 'new' });
+    again.close();
   });
 });
