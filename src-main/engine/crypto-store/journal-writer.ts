@@ -36,7 +36,7 @@ export class JournalWriter {
 
   constructor(options: JournalWriterOptions) {
     this.#journal = options.journal;
-    this.#maxDelayMs = options.maxDelayMs ?? 25;
+    this.#maxDelayMs = options.maxDelayMs ?? 100;
     this.#onFatal = options.onFatal;
   }
 
