@@ -5,8 +5,10 @@
 //   2. the room list applies the response, and the rooms, members, state and the new sync
 //      position are written in ONE SQLite transaction.
 // A crash before 2 leaves the old position on disk: the server sends the response again.
+// Encrypted timeline events are then decrypted in the background (TimelineDecryption), once.
 import type { RoomSummary, SessionView, SyncState } from '../../../src-preload/contract.ts';
 import type { CryptoAccount } from './crypto-account.ts';
+import { OlmCryptoAccount } from './olm-crypto-account.ts';
 import { EngineError } from '../errors.ts';
 import type { MatrixApiError } from '../http/matrix-api-error.ts';
 import type { MatrixHttp } from '../http/matrix-http.ts';
@@ -20,6 +22,8 @@ import { SlidingSync } from '../sync/sliding-sync.ts';
 import { SyncLoop } from '../sync/sync-loop.ts';
 import type { SyncSource } from '../sync/sync-source.ts';
 import { V3Sync } from '../sync/v3-sync.ts';
+import { readTimeline, type TimelineItem } from '../timeline/decrypted-timeline.ts';
+import { TimelineDecryption } from '../timeline/timeline-decryption.ts';
 
 export const settingKeys = {
   syncApi: 'sync.api',
@@ -61,6 +65,8 @@ export class AccountSession {
   readonly http: MatrixHttp;
   readonly crypto: CryptoAccount;
   readonly rooms: RoomList;
+  /** Null when the crypto layer is a stand-in without an OlmMachine (storage tests). */
+  readonly decryption: TimelineDecryption | null;
   readonly #options: AccountSessionOptions;
   readonly #source: SyncSource;
   #sliding: SlidingSync | undefined;
@@ -76,6 +82,10 @@ export class AccountSession {
     this.db = options.db;
     this.http = options.http;
     this.crypto = options.crypto;
+    this.decryption =
+      options.crypto instanceof OlmCryptoAccount
+        ? new TimelineDecryption({ db: options.db, machine: options.crypto.machine.olm, log: options.log })
+        : null;
     const displayName = options.db.settings.get(settingKeys.displayName);
     this.#displayName = typeof displayName === 'string' ? displayName : null;
     // The stored list first: the room list shows before the network answers.
@@ -135,8 +145,19 @@ export class AccountSession {
   }
 
   start(): void {
+    // Listening for room keys before the first sync response brings any.
+    this.decryption?.start();
     this.#sync.start();
     this.crypto.start();
+  }
+
+  /**
+   * The newest `limit` events of a room, decrypted ones in clear, from the store. Reading a room
+   * means the person opened it: its events still waiting are decrypted next, in the background.
+   */
+  timeline(roomId: string, limit: number): TimelineItem[] {
+    this.decryption?.prioritize(roomId);
+    return readTimeline(this.db, roomId, limit);
   }
 
   async #onBatch(batch: SyncBatch): Promise<void> {
@@ -173,6 +194,8 @@ export class AccountSession {
         const toDeviceSince = this.#sliding?.toDeviceSince;
         if (toDeviceSince !== undefined) this.db.settings.set(settingKeys.toDeviceSince, toDeviceSince);
       });
+      if (batch.rooms.some((update) => update.timeline?.some((event) => event.type === 'm.room.encrypted')))
+        this.decryption?.kick();
       if (changed) this.#options.onRoomsChanged(this.rooms.summaries());
     } catch (error) {
       const failure =
@@ -193,6 +216,7 @@ export class AccountSession {
     this.#stopped = true;
     await this.#sync.stop();
     try {
+      await this.decryption?.stop();
       await this.crypto.close();
     } finally {
       this.db.close();
