@@ -41,6 +41,30 @@ export const commandSchemas = {
   'session.retry': noArgs,
   'session.logout': noArgs,
   'rooms.list': noArgs,
+  /** Queues a text message; its progress arrives as `message.status` events. */
+  'message.send': z
+    .object({
+      roomId: z.string().startsWith('!', 'Not a room id').max(255, 'The room id is too long'),
+      body: z.string().min(1, 'The message is empty').max(65_536, 'The message is too long'),
+    })
+    .strict(),
+  /** Creates a room, encrypted unless `encrypted: false`; `direct` makes it a direct chat. */
+  'rooms.create': z
+    .object({
+      name: z.string().trim().max(255, 'The name is too long').optional(),
+      invite: z
+        .array(
+          z
+            .string()
+            .regex(/^@[^:\s]+:\S+$/, 'Not a user id')
+            .max(255, 'The user id is too long'),
+        )
+        .max(100, 'Too many people to invite at once')
+        .optional(),
+      direct: z.boolean().optional(),
+      encrypted: z.boolean().default(true),
+    })
+    .strict(),
 } as const satisfies Record<CommandName, z.ZodType>;
 
 export type CommandArgs<C extends CommandName> = z.input<(typeof commandSchemas)[C]>;
@@ -96,13 +120,31 @@ export interface CommandResults {
   'session.retry': SessionView | null;
   'session.logout': null;
   'rooms.list': RoomSummary[];
+  'message.send': { transactionId: string };
+  'rooms.create': { roomId: string };
 }
 
 export type CommandResult<C extends CommandName> = CommandResults[C];
 
+/**
+ * Where a message the person sent stands. `pending`: stored, not yet acknowledged by the server
+ * (retried across offline periods and restarts); `sent`: the server gave it an event id;
+ * `failed`: refused for good, `error` says why (a code, never content).
+ */
+export type OutgoingMessageState = 'pending' | 'sent' | 'failed';
+
+export interface MessageStatus {
+  roomId: string;
+  transactionId: string;
+  state: OutgoingMessageState;
+  eventId?: string;
+  error?: ErrorView;
+}
+
 export interface EventPayloads {
   'rooms.changed': RoomSummary[];
   'session.changed': SessionView | null;
+  'message.status': MessageStatus;
 }
 
 // Compile-time checks that the name lists and the result and payload maps agree.
@@ -151,6 +193,11 @@ export const errorCodes = [
   // the crypto store (src-main/engine/crypto)
   'crypto_store_account_mismatch',
   'crypto_store_failed',
+  // sending (src-main/engine/send)
+  'message_refused',
+  'encryption_unsupported',
+  'encryption_failed',
+  'room_refused',
   'internal',
 ] as const;
 

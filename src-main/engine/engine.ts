@@ -25,6 +25,11 @@ import { AccountProfile, defaultKeySources, type KeySources } from './profile/ac
 import type { ProfileManifest } from './profile/profile-manifest.ts';
 import type { EngineCommands, EngineLogLevel, EngineOptions, ValidArgs } from './protocol.ts';
 import type { SyncApi } from './store/sync-position-store.ts';
+import { createSendQueue } from './send/account-sending.ts';
+import { createRoom } from './send/room-creation.ts';
+import { MEGOLM_ALGORITHM } from './send/room-encryption.ts';
+import { RoomEncryptionPins } from './send/room-encryption-pins.ts';
+import type { SendQueue } from './send/send-queue.ts';
 
 const logoutSchema = z.looseObject({});
 
@@ -51,6 +56,8 @@ export class Engine {
   #state: EngineState = { kind: 'signed_out' };
   /** Serializes every change of state (start, sign-in, unlock, sign-out) so none can race. */
   #stateChange: Promise<unknown> = Promise.resolve();
+  /** The open account's send queue, beside its session. */
+  #sending: { session: AccountSession; queue: SendQueue } | undefined;
 
   constructor(options: EngineOptions, sinks: EngineSinks, dependencies: EngineDependencies = {}) {
     this.#options = options;
@@ -65,7 +72,76 @@ export class Engine {
     'session.retry': () => this.#serialized(() => this.#retry()),
     'session.logout': () => this.#serialized(() => this.#logout()),
     'rooms.list': async () => (this.#state.kind === 'open' ? this.#state.session.rooms.summaries() : []),
+    'message.send': async (args) => {
+      const queue = this.#openQueue();
+      const transactionId = queue.send(args.roomId, 'm.room.message', { msgtype: 'm.text', body: args.body });
+      return { transactionId };
+    },
+    'rooms.create': (args) => this.#createRoom(args),
   };
+
+  async #createRoom(args: ValidArgs<'rooms.create'>): Promise<{ roomId: string }> {
+    if (this.#state.kind !== 'open') throw new EngineError('not_signed_in', 'Sign in to create a room');
+    const session = this.#state.session;
+    const roomId = await createRoom(session.http, session.userId, {
+      name: args.name,
+      invite: args.invite ?? [],
+      direct: args.direct ?? false,
+      encrypted: args.encrypted,
+    });
+    if (args.encrypted && session.crypto instanceof OlmCryptoAccount) {
+      // Pinned at once: the first message may leave before the room's state has synced.
+      const pins = new RoomEncryptionPins({
+        machine: session.crypto.machine.olm,
+        db: session.db,
+        log: (level, message) => this.#sinks.log(level, message),
+      });
+      await pins.pin(roomId, { algorithm: MEGOLM_ALGORITHM });
+    }
+    return { roomId };
+  }
+
+  /** For tests: the open account's send queue. */
+  get sendQueue(): SendQueue | null {
+    return this.#state.kind === 'open' && this.#sending?.session === this.#state.session
+      ? this.#sending.queue
+      : null;
+  }
+
+  #openQueue(): SendQueue {
+    const queue = this.sendQueue;
+    if (!queue) throw new EngineError('not_signed_in', 'Sign in to send messages');
+    return queue;
+  }
+
+  /** Starts the session's send queue and picks up what a previous run left pending. */
+  #startSending(session: AccountSession): void {
+    if (!(session.crypto instanceof OlmCryptoAccount)) return;
+    const queue = createSendQueue({
+      db: session.db,
+      http: session.http,
+      crypto: session.crypto,
+      userId: session.userId,
+      emit: (status) => this.#sinks.emit('message.status', status),
+      log: (level, message) => this.#sinks.log(level, message),
+    });
+    this.#sending = { session, queue };
+    queue.resume();
+  }
+
+  /** Stops the send queue before its session closes the database under it. */
+  async #stopSending(session: AccountSession): Promise<void> {
+    if (this.#sending?.session !== session) return;
+    const { queue } = this.#sending;
+    this.#sending = undefined;
+    await queue.stop();
+  }
+
+  /** Stops a session and, first, its send queue. */
+  async #stopSession(session: AccountSession): Promise<void> {
+    await this.#stopSending(session);
+    await session.stop();
+  }
 
   /** Opens the stored account, if any: the room list comes from disk before the network answers. */
   start(): Promise<void> {
@@ -113,7 +189,7 @@ export class Engine {
   /** Stops syncing and closes the account's database (the profile stays). */
   shutdown(): Promise<void> {
     return this.#serialized(async () => {
-      if (this.#state.kind === 'open') await this.#state.session.stop();
+      if (this.#state.kind === 'open') await this.#stopSession(this.#state.session);
     });
   }
 
@@ -231,6 +307,7 @@ export class Engine {
     );
     this.#setState({ kind: 'open', session });
     session.start();
+    this.#startSending(session);
     return session.view();
   }
 
@@ -283,6 +360,7 @@ export class Engine {
       this.#setState({ kind: 'open', session });
       this.#sinks.log('info', `opened the stored account (${session.syncApi} sync resumes)`);
       session.start();
+      this.#startSending(session);
       void fetchDisplayName(session.http, session.userId).then((name) => {
         if (name !== null && this.#state.kind === 'open' && this.#state.session === session) {
           session.displayName = name;
@@ -372,7 +450,7 @@ export class Engine {
   #onSessionFailure(session: AccountSession, failure: EngineError): void {
     void this.#serialized(async () => {
       if (this.#state.kind !== 'open' || this.#state.session !== session) return;
-      await session.stop().catch(() => undefined);
+      await this.#stopSession(session).catch(() => undefined);
       const manifest = this.#profile.manifest();
       this.#setState({ kind: 'unavailable', manifest, error: failure });
     });
@@ -385,7 +463,7 @@ export class Engine {
       'warn',
       `session ended by the server (${error.softLogout ? 'soft logout' : 'token revoked'})`,
     );
-    await session.stop().catch(() => undefined);
+    await this.#stopSession(session).catch(() => undefined);
     this.#setState({
       kind: 'unavailable',
       manifest: this.#profile.manifest(),
@@ -407,7 +485,7 @@ export class Engine {
         deviceId: session.deviceId,
         localDataRemoved: true,
       });
-      await session.stop();
+      await this.#stopSession(session);
       await this.#revoke(session.http);
       manifest = this.#profile.manifest();
     } else {

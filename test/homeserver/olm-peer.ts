@@ -3,11 +3,14 @@
 // shared bug cannot hide itself. Room operations go through MatrixPeer.
 import { randomBytes } from 'node:crypto';
 import {
+  DecryptionSettings,
   DeviceId,
+  DeviceLists,
   EncryptionSettings,
   OlmMachine,
   RequestType,
   RoomId,
+  TrustRequirement,
   UserId,
   initAsync,
 } from '@matrix-org/matrix-sdk-crypto-wasm';
@@ -29,6 +32,7 @@ export class OlmPeer {
   readonly deviceId: string;
   readonly #baseUrl: string;
   readonly #accessToken: string;
+  #since: string | undefined;
 
   private constructor(credentials: PeerCredentials & { deviceId: string }, machine: OlmMachine) {
     this.matrix = new MatrixPeer(credentials);
@@ -99,8 +103,90 @@ export class OlmPeer {
     }
   }
 
+  /**
+   * One /v3/sync (no wait): its to-device events (room keys), device list changes and key counts go
+   * to the machine, then whatever the machine asks for is sent. Returns the number of to-device events.
+   */
+  async syncCrypto(): Promise<number> {
+    const query = new URLSearchParams({ timeout: '0', filter: JSON.stringify({ room: { rooms: [] } }) });
+    if (this.#since) query.set('since', this.#since);
+    const body = (await this.#get(`/sync?${query}`)) as {
+      next_batch: string;
+      to_device?: { events?: unknown[] };
+      device_lists?: { changed?: string[]; left?: string[] };
+      device_one_time_keys_count?: Record<string, number>;
+      device_unused_fallback_key_types?: string[];
+    };
+    this.#since = body.next_batch;
+    const events = body.to_device?.events ?? [];
+    const lists = new DeviceLists(
+      (body.device_lists?.changed ?? []).map((id) => new UserId(id)),
+      (body.device_lists?.left ?? []).map((id) => new UserId(id)),
+    );
+    await this.machine.receiveSyncChanges(
+      JSON.stringify(events),
+      lists,
+      new Map(Object.entries(body.device_one_time_keys_count ?? {})),
+      new Set(body.device_unused_fallback_key_types ?? []),
+    );
+    await this.sendOutgoingRequests();
+    return events.length;
+  }
+
+  /** Fetches one room event and decrypts it; returns the clear event's type and content. */
+  async decryptEvent(
+    roomId: string,
+    eventId: string,
+  ): Promise<{ type: string; content: Record<string, unknown>; senderDevice: string | undefined }> {
+    const event = await this.#get(`/rooms/${enc(roomId)}/event/${enc(eventId)}`);
+    const decrypted = await this.machine.decryptRoomEvent(
+      JSON.stringify(event),
+      new RoomId(roomId),
+      new DecryptionSettings(TrustRequirement.Untrusted),
+    );
+    const clear = JSON.parse(decrypted.event) as { type: string; content: Record<string, unknown> };
+    return { type: clear.type, content: clear.content, senderDevice: decrypted.senderDevice?.toString() };
+  }
+
+  /** The raw event as the server stores it (type and content), without decrypting. */
+  async rawEvent(
+    roomId: string,
+    eventId: string,
+  ): Promise<{ type: string; content: Record<string, unknown> }> {
+    return (await this.#get(`/rooms/${enc(roomId)}/event/${enc(eventId)}`)) as {
+      type: string;
+      content: Record<string, unknown>;
+    };
+  }
+
+  /** Ids of the latest room events (up to 100) sent by `sender`, oldest first. */
+  async eventIdsFrom(roomId: string, sender: string): Promise<string[]> {
+    const body = (await this.#get(`/rooms/${enc(roomId)}/messages?dir=b&limit=100`)) as {
+      chunk: { event_id: string; sender: string; state_key?: string }[];
+    };
+    return body.chunk
+      .filter((event) => event.sender === sender && event.state_key === undefined)
+      .map((event) => event.event_id)
+      .reverse();
+  }
+
   close(): void {
     this.machine.close();
+  }
+
+  async #get(path: string): Promise<unknown> {
+    const response = await fetch(`${this.#baseUrl}/_matrix/client/v3${path}`, {
+      headers: { authorization: `Bearer ${this.#accessToken}` },
+    });
+    if (!response.ok) {
+      throw new MatrixRequestError(
+        `GET ${path.split(/[/?]/)[1] ?? ''}`,
+        response.status,
+        undefined,
+        undefined,
+      );
+    }
+    return (await response.json()) as unknown;
   }
 
   async #send(request: PeerRequest): Promise<void> {

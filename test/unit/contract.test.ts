@@ -25,7 +25,11 @@ describe('contract', () => {
   it('lists exactly the events that have payload types', () => {
     expectTypeOf<EventName>().toEqualTypeOf<keyof EventPayloads>();
     // Every key of EventPayloads is listed once (the record forces completeness at compile time).
-    const listed: Record<keyof EventPayloads, true> = { 'rooms.changed': true, 'session.changed': true };
+    const listed: Record<keyof EventPayloads, true> = {
+      'rooms.changed': true,
+      'session.changed': true,
+      'message.status': true,
+    };
     expect([...eventNames].sort()).toEqual(Object.keys(listed).sort());
     expect(new Set(eventNames).size).toBe(eventNames.length);
   });
@@ -92,5 +96,49 @@ describe('command schemas reject bad arguments', () => {
     ['extra field', { ...good, accessToken: 'x' }],
   ])('session.login rejects %s', (_label, args) => {
     expect(login.safeParse(args).success).toBe(false);
+  });
+
+  const send = commandSchemas['message.send'];
+  const message = { roomId: '!room:example.org', body: 'hello' };
+
+  it('message.send accepts a room id and a body', () => {
+    expect(send.parse(message)).toEqual(message);
+  });
+
+  it.each([
+    ['no room id', { body: 'hello' }],
+    ['a room alias', { ...message, roomId: '#room:example.org' }],
+    ['too long room id', { ...message, roomId: `!${'r'.repeat(255)}` }],
+    ['empty body', { ...message, body: '' }],
+    ['too long body', { ...message, body: 'b'.repeat(65_537) }],
+    ['non-string body', { ...message, body: 42 }],
+    ['extra field', { ...message, txnId: 'x' }],
+  ])('message.send rejects %s', (_label, args) => {
+    expect(send.safeParse(args).success).toBe(false);
+  });
+
+  const create = commandSchemas['rooms.create'];
+
+  it('rooms.create is encrypted unless asked otherwise', () => {
+    expect(create.parse({})).toEqual({ encrypted: true });
+    expect(
+      create.parse({ name: ' Plans ', invite: ['@bob:example.org'], direct: true, encrypted: false }),
+    ).toEqual({
+      name: 'Plans',
+      invite: ['@bob:example.org'],
+      direct: true,
+      encrypted: false,
+    });
+  });
+
+  it.each([
+    ['a non-user invite', { invite: ['bob'] }],
+    ['an invite with spaces', { invite: ['@bob smith:example.org'] }],
+    ['too many invites', { invite: Array.from({ length: 101 }, (_, i) => `@u${i}:example.org`) }],
+    ['too long name', { name: 'n'.repeat(256) }],
+    ['non-boolean encrypted', { encrypted: 'yes' }],
+    ['extra field', { preset: 'public_chat' }],
+  ])('rooms.create rejects %s', (_label, args) => {
+    expect(create.safeParse(args).success).toBe(false);
   });
 });

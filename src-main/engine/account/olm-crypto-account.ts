@@ -66,6 +66,12 @@ export class OlmCryptoAccount implements CryptoAccount {
     return this.#requests.whenIdle();
   }
 
+  /** Sends what the machine has queued (key queries after updateTrackedUsers) and waits until done. */
+  async sendOutgoingRequests(): Promise<void> {
+    this.#requests.kick();
+    await this.#requests.whenIdle();
+  }
+
   static async open(options: OlmCryptoAccountOptions): Promise<OlmCryptoAccount> {
     const machine = await CryptoMachine.open({
       userId: options.userId,
