@@ -32,6 +32,18 @@ export default defineConfig({
       },
       {
         test: {
+          // Tessera against a client we did not write (matrix-js-sdk with Rust crypto), real Synapse.
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/homeserver/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           // Real OS keychain. On Linux: scripts/with-secret-service.sh npx vitest run --project keychain
           name: 'keychain',
           include: ['test/keychain/**/*.test.ts'],
