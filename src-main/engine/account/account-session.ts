@@ -6,6 +6,8 @@
 //      position are written in ONE SQLite transaction.
 // A crash before 2 leaves the old position on disk: the server sends the response again.
 // Encrypted timeline events are then decrypted in the background (TimelineDecryption), once.
+// History a response left behind a gap is fetched with /messages (RoomPagination): on request,
+// and in the background for rooms that moved on while Tessera was away (PaginationBackfill).
 import type { RoomSummary, SessionView, SyncState } from '../../../src-preload/contract.ts';
 import type { CryptoAccount } from './crypto-account.ts';
 import { OlmCryptoAccount } from './olm-crypto-account.ts';
@@ -24,6 +26,8 @@ import type { SyncSource } from '../sync/sync-source.ts';
 import { V3Sync } from '../sync/v3-sync.ts';
 import { readTimeline, type TimelineItem } from '../timeline/decrypted-timeline.ts';
 import { TimelineDecryption } from '../timeline/timeline-decryption.ts';
+import { RoomPagination, type PaginationResult } from '../timeline/pagination.ts';
+import { PaginationBackfill } from '../timeline/pagination-backfill.ts';
 
 export const settingKeys = {
   syncApi: 'sync.api',
@@ -32,6 +36,9 @@ export const settingKeys = {
   direct: 'account_data.m.direct',
   displayName: 'profile.displayName',
 } as const;
+
+/** Rooms given a background page per sync response, at most. */
+const BACKFILL_ROOMS_PER_RESPONSE = 50;
 
 export interface AccountSessionOptions {
   db: AccountDatabase;
@@ -67,6 +74,8 @@ export class AccountSession {
   readonly rooms: RoomList;
   /** Null when the crypto layer is a stand-in without an OlmMachine (storage tests). */
   readonly decryption: TimelineDecryption | null;
+  readonly #pagination: RoomPagination;
+  readonly #backfill: PaginationBackfill;
   readonly #options: AccountSessionOptions;
   readonly #source: SyncSource;
   #sliding: SlidingSync | undefined;
@@ -86,6 +95,17 @@ export class AccountSession {
       options.crypto instanceof OlmCryptoAccount
         ? new TimelineDecryption({ db: options.db, machine: options.crypto.machine.olm, log: options.log })
         : null;
+    this.#pagination = new RoomPagination({
+      db: options.db,
+      http: options.http,
+      onStored: () => this.decryption?.kick(),
+      log: options.log,
+    });
+    this.#backfill = new PaginationBackfill({
+      paginate: (roomId, limit) => this.#pagination.paginate(roomId, limit),
+      hasGap: (roomId) => this.#pagination.hasGap(roomId),
+      log: options.log,
+    });
     const displayName = options.db.settings.get(settingKeys.displayName);
     this.#displayName = typeof displayName === 'string' ? displayName : null;
     // The stored list first: the room list shows before the network answers.
@@ -160,6 +180,25 @@ export class AccountSession {
     return readTimeline(this.db, roomId, limit);
   }
 
+  /**
+   * Fetches up to `limit` older events of the room (scrolling back) into its newest gap; encrypted
+   * ones are decrypted in the background afterwards.
+   */
+  paginate(roomId: string, limit: number): Promise<PaginationResult> {
+    return this.#pagination.paginate(roomId, limit);
+  }
+
+  /** The person opened the room: its missing history and its waiting events go first. */
+  openRoom(roomId: string): void {
+    this.decryption?.prioritize(roomId);
+    this.#backfill.prioritize(roomId);
+  }
+
+  /** Resolves when the background pages queued so far are stored (tests). */
+  whenBackfilled(): Promise<void> {
+    return this.#backfill.whenIdle();
+  }
+
   async #onBatch(batch: SyncBatch): Promise<void> {
     if (this.#stopped) return;
     try {
@@ -167,6 +206,7 @@ export class AccountSession {
       const changed = this.rooms.apply(batch);
       const changes = this.rooms.takeChanges();
       const position = this.#source.position;
+      const returnedTo = new Set<string>();
       this.db.transaction(() => {
         if (changes.rooms.length > 0) this.db.rooms.upsertMany(changes.rooms);
         for (const [roomId, members] of changes.members) this.db.members.upsertMany(roomId, members);
@@ -178,7 +218,7 @@ export class AccountSession {
           if (update.replaceState) this.db.roomState.replaceAll(update.roomId, events);
           else if (events.length > 0) this.db.roomState.putMany(update.roomId, events);
           if (update.timeline) {
-            this.db.timeline.appendBatch(
+            const appended = this.db.timeline.appendBatch(
               update.roomId,
               update.timeline.map((event) => ({
                 ...event,
@@ -187,6 +227,9 @@ export class AccountSession {
               })),
               { limited: update.limited ?? false, prevBatch: update.prevBatch ?? null },
             );
+            // A gap opened after events already stored: the room moved on while Tessera was away.
+            if (update.limited && update.prevBatch && (appended.firstOrdering ?? 0) > 0)
+              returnedTo.add(update.roomId);
           }
         }
         if (changes.direct) this.db.settings.set(settingKeys.direct, changes.direct);
@@ -197,6 +240,7 @@ export class AccountSession {
       if (batch.rooms.some((update) => update.timeline?.some((event) => event.type === 'm.room.encrypted')))
         this.decryption?.kick();
       if (changed) this.#options.onRoomsChanged(this.rooms.summaries());
+      this.#backfillRecent(batch, returnedTo);
     } catch (error) {
       const failure =
         error instanceof EngineError
@@ -210,12 +254,39 @@ export class AccountSession {
     }
   }
 
+  /**
+   * One page for each room this response left a recent gap in, most recent first: rooms that
+   * moved on while Tessera was away (a restart, a busy period), and rooms with unread
+   * notifications (what the person comes back for). Bounded per response.
+   */
+  #backfillRecent(batch: SyncBatch, returnedTo: ReadonlySet<string>): void {
+    const gapped = new Set(
+      batch.rooms.filter((update) => update.limited && update.prevBatch).map((update) => update.roomId),
+    );
+    if (gapped.size === 0) return;
+    const rooms = this.rooms
+      .summaries()
+      .filter(
+        (room) =>
+          gapped.has(room.roomId) &&
+          room.membership === 'join' &&
+          (returnedTo.has(room.roomId) || room.notificationCount > 0),
+      )
+      .sort((a, b) => b.lastActivity - a.lastActivity)
+      .slice(0, BACKFILL_ROOMS_PER_RESPONSE);
+    this.#backfill.schedule(rooms.map((room) => room.roomId));
+  }
+
   /** Stops syncing and the crypto loop, writes what the crypto store holds, closes the database. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     await this.#sync.stop();
     try {
+      // Queued pages are dropped and requests in flight cancelled before the database closes.
+      const backfillStopped = this.#backfill.stop();
+      await this.#pagination.stop();
+      await backfillStopped;
       await this.decryption?.stop();
       await this.crypto.close();
     } finally {
