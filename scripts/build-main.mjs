@@ -2,6 +2,7 @@
 //   src-main/main.ts          -> dist/main/main.cjs          (Electron main, CommonJS)
 //   src-preload/preload.ts    -> dist/preload/preload.cjs    (sandboxed preload, CommonJS)
 //   src-main/engine/worker.ts -> dist/main/engine-worker.mjs (engine worker, ES module)
+//   src-main/engine/cli/main.ts -> dist/cli/tessera.mjs     (the `tessera` CLI, ES module)
 // electron stays external: the runtime provides it.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -17,6 +18,16 @@ const shared = {
   legalComments: 'none',
   define: { 'process.env.NODE_ENV': '"production"' },
 };
+
+// Native modules (.node files) and the crypto WebAssembly load from node_modules at run time.
+const engineExternals = [
+  '@napi-rs/keyring',
+  'better-sqlite3-multiple-ciphers',
+  '@matrix-org/matrix-sdk-crypto-wasm',
+];
+// Bundled CommonJS dependencies call require(); give the ES module one.
+const requireBanner =
+  "import { createRequire as __tesseraCreateRequire } from 'node:module'; const require = __tesseraCreateRequire(import.meta.url);";
 
 // Electron 45 bundles Node 22.
 const targets = [
@@ -46,12 +57,19 @@ const targets = [
     platform: 'node',
     format: 'esm',
     target: 'node22',
-    // Native modules (.node files) and the crypto WebAssembly load from node_modules at run time.
-    external: ['@napi-rs/keyring', 'better-sqlite3-multiple-ciphers', '@matrix-org/matrix-sdk-crypto-wasm'],
-    // Bundled CommonJS dependencies call require(); give the ES module one.
-    banner: {
-      js: "import { createRequire as __tesseraCreateRequire } from 'node:module'; const require = __tesseraCreateRequire(import.meta.url);",
-    },
+    external: engineExternals,
+    banner: { js: requireBanner },
+  },
+  {
+    ...shared,
+    entryPoints: ['src-main/engine/cli/main.ts'],
+    outfile: 'dist/cli/tessera.mjs',
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: engineExternals,
+    // The shebang comes from the entry file; esbuild keeps it first.
+    banner: { js: requireBanner },
   },
 ];
 

@@ -11,6 +11,11 @@ export const commandNames = [
   'rooms.list',
   'message.send',
   'rooms.create',
+  'rooms.invite',
+  'rooms.join',
+  'rooms.leave',
+  'rooms.kick',
+  'rooms.ban',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 

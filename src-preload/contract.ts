@@ -16,6 +16,13 @@ const noArgs = z.object({}).strict();
  */
 const homeserverInput = z.string().trim().max(2048, 'The homeserver address is too long');
 
+const roomId = z.string().startsWith('!', 'Not a room id').max(255, 'The room id is too long');
+const userId = z
+  .string()
+  .regex(/^@[^:\s]+:\S+$/, 'Not a user id')
+  .max(255, 'The user id is too long');
+const reason = z.string().max(1024, 'The reason is too long').optional();
+
 const storagePassphrase = z
   .string()
   .min(8, 'Use at least 8 characters')
@@ -65,6 +72,20 @@ export const commandSchemas = {
       encrypted: z.boolean().default(true),
     })
     .strict(),
+  /** Membership changes, checked against the room's power levels when they are known. */
+  'rooms.invite': z.object({ roomId, userId }).strict(),
+  /** A room id (!room:server) or an alias (#alias:server). */
+  'rooms.join': z
+    .object({
+      roomIdOrAlias: z
+        .string()
+        .regex(/^(![^\s]+|#[^:\s]+:\S+)$/, 'Not a room id or alias')
+        .max(255, 'The room id is too long'),
+    })
+    .strict(),
+  'rooms.leave': z.object({ roomId }).strict(),
+  'rooms.kick': z.object({ roomId, userId, reason }).strict(),
+  'rooms.ban': z.object({ roomId, userId, reason }).strict(),
 } as const satisfies Record<CommandName, z.ZodType>;
 
 export type CommandArgs<C extends CommandName> = z.input<(typeof commandSchemas)[C]>;
@@ -122,6 +143,11 @@ export interface CommandResults {
   'rooms.list': RoomSummary[];
   'message.send': { transactionId: string };
   'rooms.create': { roomId: string };
+  'rooms.invite': null;
+  'rooms.join': { roomId: string };
+  'rooms.leave': null;
+  'rooms.kick': null;
+  'rooms.ban': null;
 }
 
 export type CommandResult<C extends CommandName> = CommandResults[C];
@@ -198,6 +224,9 @@ export const errorCodes = [
   'encryption_unsupported',
   'encryption_failed',
   'room_refused',
+  // membership (src-main/engine/rooms/membership*.ts)
+  'forbidden',
+  'room_not_found',
   'internal',
 ] as const;
 

@@ -25,6 +25,7 @@ import { AccountProfile, defaultKeySources, type KeySources } from './profile/ac
 import type { ProfileManifest } from './profile/profile-manifest.ts';
 import type { EngineCommands, EngineLogLevel, EngineOptions, ValidArgs } from './protocol.ts';
 import type { SyncApi } from './store/sync-position-store.ts';
+import * as membership from './rooms/membership.ts';
 import { createSendQueue } from './send/account-sending.ts';
 import { createRoom } from './send/room-creation.ts';
 import { MEGOLM_ALGORITHM } from './send/room-encryption.ts';
@@ -78,7 +79,19 @@ export class Engine {
       return { transactionId };
     },
     'rooms.create': (args) => this.#createRoom(args),
+    'rooms.invite': (args) => membership.invite(this.#membership(), args.roomId, args.userId),
+    'rooms.join': (args) => membership.join(this.#membership(), args.roomIdOrAlias),
+    'rooms.leave': (args) => membership.leave(this.#membership(), args.roomId),
+    'rooms.kick': (args) => membership.kick(this.#membership(), args.roomId, args.userId, args.reason),
+    'rooms.ban': (args) => membership.ban(this.#membership(), args.roomId, args.userId, args.reason),
   };
+
+  #membership(): membership.MembershipContext {
+    if (this.#state.kind !== 'open')
+      throw new EngineError('not_signed_in', 'Sign in to change room membership');
+    const session = this.#state.session;
+    return { http: session.http, roomState: session.db.roomState, userId: session.userId };
+  }
 
   async #createRoom(args: ValidArgs<'rooms.create'>): Promise<{ roomId: string }> {
     if (this.#state.kind !== 'open') throw new EngineError('not_signed_in', 'Sign in to create a room');

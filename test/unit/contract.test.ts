@@ -142,3 +142,36 @@ describe('command schemas reject bad arguments', () => {
     expect(create.safeParse(args).success).toBe(false);
   });
 });
+
+describe('membership command schemas', () => {
+  const room = '!room:example.org';
+  const user = '@bob:example.org';
+
+  it.each([
+    ['rooms.invite', { roomId: room, userId: user }],
+    ['rooms.join', { roomIdOrAlias: room }],
+    ['rooms.join', { roomIdOrAlias: '#room:example.org' }],
+    ['rooms.join', { roomIdOrAlias: '!opaqueV12RoomId' }],
+    ['rooms.leave', { roomId: room }],
+    ['rooms.kick', { roomId: room, userId: user, reason: 'spam' }],
+    ['rooms.ban', { roomId: room, userId: user }],
+  ] as const)('%s accepts %j', (name, args) => {
+    expect(commandSchemas[name].safeParse(args).success).toBe(true);
+  });
+
+  it.each([
+    ['rooms.invite', { roomId: room }],
+    ['rooms.invite', { roomId: '#alias:example.org', userId: user }],
+    ['rooms.invite', { roomId: room, userId: 'bob' }],
+    ['rooms.join', { roomIdOrAlias: 'room' }],
+    ['rooms.join', { roomIdOrAlias: '#alias-without-server' }],
+    ['rooms.join', { roomIdOrAlias: `#${'a'.repeat(300)}:example.org` }],
+    ['rooms.leave', { roomId: 42 }],
+    ['rooms.kick', { roomId: room, userId: user, reason: 'r'.repeat(1025) }],
+    ['rooms.kick', { roomId: room, userId: '@bob' }],
+    ['rooms.ban', { roomId: room }],
+    ['rooms.ban', { roomId: room, userId: user, extra: true }],
+  ] as const)('%s rejects %j', (name, args) => {
+    expect(commandSchemas[name].safeParse(args).success).toBe(false);
+  });
+});
