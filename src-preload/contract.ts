@@ -204,6 +204,8 @@ export const errorCodes = [
   'invalid_response',
   'not_signed_in',
   'already_signed_in',
+  // the server expired this session's token but the device lives on (soft logout)
+  'soft_logout',
   // key storage (src-main/engine/keychain)
   'keychain_unavailable',
   'keychain_entry_missing',

@@ -477,13 +477,20 @@ export class Engine {
       `session ended by the server (${error.softLogout ? 'soft logout' : 'token revoked'})`,
     );
     await this.#stopSession(session).catch(() => undefined);
+    // Soft logout: the server wants the same device to sign in again (its keys stay valid), so
+    // the UI is told apart from a revoked token, whose device is gone.
     this.#setState({
       kind: 'unavailable',
       manifest: this.#profile.manifest(),
-      error: new EngineError(
-        'not_signed_in',
-        'The server ended this session (it was signed out elsewhere). Sign out to remove its local data.',
-      ),
+      error: error.softLogout
+        ? new EngineError(
+            'soft_logout',
+            'The server asks you to sign in again (your session expired). Your local data is kept.',
+          )
+        : new EngineError(
+            'not_signed_in',
+            'The server ended this session (it was signed out elsewhere). Sign out to remove its local data.',
+          ),
     });
   }
 

@@ -48,6 +48,11 @@ const problems: Partial<Record<ErrorCode, StorageProblem>> = {
     summary: 'The server ended this session: this device was signed out, perhaps from another device.',
     advice: 'Sign out and remove the local data here, then sign in again.',
   },
+  soft_logout: {
+    summary: 'Your session with the server expired.',
+    advice:
+      'Your messages and keys on this device are kept. Signing in again on this device comes in a later version; for now, sign out and sign in again.',
+  },
   profile_in_use: {
     summary: 'Another Tessera window is already using this account’s local data.',
     advice: 'Close the other window, then try again.',

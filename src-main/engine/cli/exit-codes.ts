@@ -31,6 +31,7 @@ const classes: Record<ErrorCode, ExitCode> = {
   invalid_response: exitCodes.network,
   not_signed_in: exitCodes.auth,
   already_signed_in: exitCodes.auth,
+  soft_logout: exitCodes.auth,
   keychain_unavailable: exitCodes.crypto,
   keychain_entry_missing: exitCodes.crypto,
   keychain_entry_exists: exitCodes.crypto,
