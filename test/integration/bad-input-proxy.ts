@@ -1,7 +1,15 @@
 // A loopback proxy in front of Synapse that spoils sync responses on request: each queued fault
 // replaces or corrupts the next sync response, in order; everything else passes through.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  closeServer,
+  forwardUpstream,
+  isSyncPath,
+  listenOnLoopback,
+  readBody,
+  replyJson as reply,
+  wellKnownBehind,
+} from '../support/loopback-proxy.ts';
 
 export type SyncFault =
   /** The connection is closed without an answer, as a server that timed out or went away. */
@@ -11,12 +19,6 @@ export type SyncFault =
   /** Adds to a joined room's timeline a 70 KB event and then a small one, both made up. */
   | { kind: 'oversized'; roomId: string; sender: string }
   | { kind: 'status'; status: number; body: Record<string, unknown>; retryAfter?: string };
-
-const SYNC_PATHS = new Set([
-  '/_matrix/client/v3/sync',
-  '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync',
-]);
-const DROPPED_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 export class BadInputProxy {
   readonly baseUrl: string;
@@ -29,17 +31,16 @@ export class BadInputProxy {
   readonly #server: Server;
   readonly #target: string;
 
-  private constructor(server: Server, target: string) {
+  private constructor(server: Server, baseUrl: string, target: string) {
     this.#server = server;
     this.#target = target.replace(/\/+$/, '');
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = baseUrl;
   }
 
   static async start(target: string): Promise<BadInputProxy> {
     const ready: { proxy?: BadInputProxy } = {};
-    const server = createServer((request, response) => void ready.proxy?.handle(request, response));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    ready.proxy = new BadInputProxy(server, target);
+    const { server, baseUrl } = await listenOnLoopback(() => ready.proxy?.handle.bind(ready.proxy));
+    ready.proxy = new BadInputProxy(server, baseUrl, target);
     return ready.proxy;
   }
 
@@ -57,9 +58,8 @@ export class BadInputProxy {
     return this.#faults.length;
   }
 
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  stop(): Promise<void> {
+    return closeServer(this.#server);
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -67,8 +67,8 @@ export class BadInputProxy {
       const url = new URL(request.url ?? '/', this.#target);
       const body = await readBody(request);
       if (url.pathname === '/.well-known/matrix/client')
-        return reply(response, 200, JSON.stringify({ 'm.homeserver': { base_url: this.baseUrl } }));
-      const isSync = SYNC_PATHS.has(url.pathname);
+        return reply(response, 200, wellKnownBehind(this.baseUrl));
+      const isSync = isSyncPath(url.pathname);
       const fault = isSync ? this.#faults.shift() : undefined;
       if (fault?.kind === 'drop') {
         this.faultsServed += 1;
@@ -81,16 +81,7 @@ export class BadInputProxy {
       }
       if (isSync && !fault && this.faultsServed > 0) this.syncsAfterFaults += 1;
 
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (DROPPED_HEADERS.has(name) || value === undefined) continue;
-        headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const upstream = await fetch(`${this.#target}${url.pathname}${url.search}`, {
-        method: request.method ?? 'GET',
-        headers,
-        ...(body.length > 0 ? { body } : {}),
-      });
+      const upstream = await forwardUpstream(this.#target, request, url, body);
       const received = await upstream.text();
       const text = upstream.ok && this.#senderRewrites.size > 0 ? this.#rewriteSenders(received) : received;
       if (fault && upstream.ok) {
@@ -185,21 +176,4 @@ function wrongShape(text: string): string {
   value['lists'] = { all: 'not a list' };
   value['account_data'] = { events: [{ content: secret }] };
   return JSON.stringify(value);
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
-function reply(response: ServerResponse, status: number, body: string, retryAfter?: string): void {
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    ...(retryAfter !== undefined ? { 'retry-after': retryAfter } : {}),
-  });
-  response.end(body);
 }

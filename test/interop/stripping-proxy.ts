@@ -2,8 +2,17 @@
 // m.room.encryption from every room in sync responses (and from the state endpoints), and can
 // expire a sliding sync position so that the client asks for the rooms' full state again. It
 // records every event the client sends, so a test can see what went over the wire.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  SLIDING_SYNC_PATH as SLIDING_SYNC,
+  closeServer,
+  forwardUpstream,
+  isSyncPath as isSync,
+  listenOnLoopback,
+  readBody,
+  replyJson,
+  wellKnownBehind,
+} from '../support/loopback-proxy.ts';
 
 export interface SentEvent {
   roomId: string;
@@ -13,11 +22,7 @@ export interface SentEvent {
 
 const SEND_PATH = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/send\/([^/]+)\/[^/]+$/;
 const STATE_PATH = /^\/_matrix\/client\/v3\/rooms\/[^/]+\/state(\/.*)?$/;
-const SLIDING_SYNC = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
-const V3_SYNC = '/_matrix/client/v3/sync';
 const ENCRYPTION = 'm.room.encryption';
-// Hop-by-hop and length headers: fetch sets its own.
-const DROPPED_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 export class StrippingProxy {
   readonly baseUrl: string;
@@ -31,19 +36,16 @@ export class StrippingProxy {
   readonly #server: Server;
   readonly #target: string;
 
-  private constructor(server: Server, target: string) {
+  private constructor(server: Server, baseUrl: string, target: string) {
     this.#server = server;
     this.#target = target.replace(/\/+$/, '');
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = baseUrl;
   }
 
   static async start(target: string): Promise<StrippingProxy> {
     const ready: { proxy?: StrippingProxy } = {};
-    const server = createServer((request, response) => {
-      void ready.proxy?.handle(request, response);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    ready.proxy = new StrippingProxy(server, target);
+    const { server, baseUrl } = await listenOnLoopback(() => ready.proxy?.handle.bind(ready.proxy));
+    ready.proxy = new StrippingProxy(server, baseUrl, target);
     return ready.proxy;
   }
 
@@ -53,9 +55,8 @@ export class StrippingProxy {
     this.#expirePositionOnce = true;
   }
 
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  stop(): Promise<void> {
+    return closeServer(this.#server);
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -65,9 +66,8 @@ export class StrippingProxy {
       this.#record(request.method ?? 'GET', url.pathname, body);
       if (isSync(url.pathname) && this.strippedResponses > 0) this.syncRequestsAfterStripping += 1;
 
-      // Synapse's own discovery document names Synapse: the client must stay behind the proxy.
       if (url.pathname === '/.well-known/matrix/client')
-        return reply(response, 200, { 'm.homeserver': { base_url: this.baseUrl } });
+        return replyJson(response, 200, wellKnownBehind(this.baseUrl));
       if (this.#stripping && url.pathname === SLIDING_SYNC && this.#expirePositionOnce) {
         this.#expirePositionOnce = false;
         return reply(response, 400, { errcode: 'M_UNKNOWN_POS', error: 'Unknown position' });
@@ -75,16 +75,7 @@ export class StrippingProxy {
       if (this.#stripping && request.method === 'GET' && url.pathname.endsWith(`/state/${ENCRYPTION}`))
         return reply(response, 404, { errcode: 'M_NOT_FOUND', error: 'Event not found.' });
 
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (DROPPED_HEADERS.has(name) || value === undefined) continue;
-        headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const upstream = await fetch(`${this.#target}${url.pathname}${url.search}`, {
-        method: request.method ?? 'GET',
-        headers,
-        ...(body.length > 0 ? { body } : {}),
-      });
+      const upstream = await forwardUpstream(this.#target, request, url, body);
       const text = await upstream.text();
       const rewritten =
         this.#stripping && (isSync(url.pathname) || STATE_PATH.test(url.pathname)) && upstream.ok
@@ -126,10 +117,6 @@ export class StrippingProxy {
   }
 }
 
-function isSync(path: string): boolean {
-  return path === SLIDING_SYNC || path === V3_SYNC;
-}
-
 /** Removes every m.room.encryption event from every array in the document; how many it removed. */
 function removeEncryptionEvents(value: unknown): number {
   if (Array.isArray(value)) {
@@ -152,16 +139,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 function reply(response: ServerResponse, status: number, body: Record<string, unknown>): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
+  replyJson(response, status, JSON.stringify(body));
 }
