@@ -8,6 +8,8 @@ export const commandNames = [
   'session.unlock',
   'session.retry',
   'session.logout',
+  /** After a soft logout: the same device signs in again with the password. */
+  'session.reauthenticate',
   'rooms.list',
   'message.send',
   'rooms.create',
@@ -16,10 +18,30 @@ export const commandNames = [
   'rooms.leave',
   'rooms.kick',
   'rooms.ban',
+  'rooms.details',
+  'timeline.open',
+  'timeline.close',
+  'timeline.back',
+  'message.edit',
+  'message.react',
+  'message.redact',
+  'message.retry',
+  'message.cancel',
+  'receipts.markRead',
+  'typing.set',
+  'settings.get',
+  'settings.set',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
-export const eventNames = ['rooms.changed', 'session.changed', 'message.status'] as const;
+export const eventNames = [
+  'rooms.changed',
+  'session.changed',
+  'message.status',
+  'timeline.changed',
+  'typing.changed',
+  'settings.changed',
+] as const;
 export type EventName = (typeof eventNames)[number];
 
 /** IPC channel names used by the preload and main. */

@@ -22,6 +22,13 @@ const userId = z
   .regex(/^@[^:\s]+:\S+$/, 'Not a user id')
   .max(255, 'The user id is too long');
 const reason = z.string().max(1024, 'The reason is too long').optional();
+const eventId = z.string().startsWith('$', 'Not an event id').max(255, 'The event id is too long');
+const transactionId = z
+  .string()
+  .regex(/^[A-Za-z0-9._~-]+$/, 'Not a transaction id')
+  .max(255, 'The transaction id is too long');
+const messageBody = z.string().min(1, 'The message is empty').max(65_536, 'The message is too long');
+const pageLimit = z.number().int().min(1).max(200).default(50);
 
 const storagePassphrase = z
   .string()
@@ -47,12 +54,69 @@ export const commandSchemas = {
   /** Tries again to open local data that was unavailable (e.g. after unlocking the keychain). */
   'session.retry': noArgs,
   'session.logout': noArgs,
+  /**
+   * After a soft logout (the server expired the session but kept the device): signs the same
+   * device in again, so its keys and local data stay.
+   */
+  'session.reauthenticate': z
+    .object({ password: z.string().min(1, 'Enter a password').max(1024, 'The password is too long') })
+    .strict(),
   'rooms.list': noArgs,
-  /** Queues a text message; its progress arrives as `message.status` events. */
+  /**
+   * Queues a text message; its progress arrives as `message.status` events and as the local echo
+   * in `timeline.changed`. `replyTo` makes it a reply to that event of the same room.
+   */
   'message.send': z
     .object({
-      roomId: z.string().startsWith('!', 'Not a room id').max(255, 'The room id is too long'),
-      body: z.string().min(1, 'The message is empty').max(65_536, 'The message is too long'),
+      roomId,
+      body: messageBody,
+      replyTo: eventId.optional(),
+    })
+    .strict(),
+  /** Replaces the text of one of our own messages (m.replace); queued like a message. */
+  'message.edit': z.object({ roomId, eventId, body: messageBody }).strict(),
+  /** Reacts to an event with an emoji or short text (m.annotation); queued like a message. */
+  'message.react': z
+    .object({
+      roomId,
+      eventId,
+      key: z.string().min(1, 'Choose a reaction').max(64, 'The reaction is too long'),
+    })
+    .strict(),
+  /** Removes an event (a message, or one of our reactions) within the room's power levels. */
+  'message.redact': z.object({ roomId, eventId, reason }).strict(),
+  /** Sends a failed message again now (same transaction id), or wakes a waiting one. */
+  'message.retry': z.object({ transactionId }).strict(),
+  /** Drops a message that has not been sent (pending or failed); a sent one cannot be cancelled. */
+  'message.cancel': z.object({ transactionId }).strict(),
+  /** The room's state as the room header and its settings show it. */
+  'rooms.details': z.object({ roomId }).strict(),
+  /**
+   * The person opened the room: the newest `limit` items from the store (never waiting for the
+   * network), its waiting events decrypted first, and `timeline.changed` events for it until
+   * timeline.close. Several rooms may be open (several windows or panes).
+   */
+  'timeline.open': z.object({ roomId, limit: pageLimit }).strict(),
+  'timeline.close': z.object({ roomId }).strict(),
+  /**
+   * Up to `limit` items older than the item `before` (an event id), from the store first and
+   * from the server (/messages) when the store has a gap or ends there.
+   */
+  'timeline.back': z.object({ roomId, before: eventId, limit: pageLimit }).strict(),
+  /**
+   * The person has seen the room up to `eventId`: a read receipt (public or private per the
+   * settings) and the fully-read marker.
+   */
+  'receipts.markRead': z.object({ roomId, eventId }).strict(),
+  /** The person is (or stopped) typing; sent only when the setting allows it. */
+  'typing.set': z.object({ roomId, typing: z.boolean() }).strict(),
+  'settings.get': noArgs,
+  /** Changes some settings; a setting locked by policy is refused with `setting_locked`. */
+  'settings.set': z
+    .object({
+      sendTypingNotices: z.boolean().optional(),
+      readReceipts: z.enum(['public', 'private']).optional(),
+      shareKeysWithCrossSignedOnly: z.boolean().optional(),
     })
     .strict(),
   /** Creates a room, encrypted unless `encrypted: false`; `direct` makes it a direct chat. */
@@ -128,10 +192,160 @@ export interface RoomSummary {
   inviter: string | null;
   joinedMemberCount: number;
   invitedMemberCount: number;
+  /**
+   * Unread messages after our read receipt. For encrypted rooms the server cannot read the
+   * messages, so the engine counts them itself from the decrypted events.
+   */
   notificationCount: number;
+  /** Unread messages that mention us (by user id, display name or @room where allowed). */
   highlightCount: number;
   /** Milliseconds since the epoch of the latest activity; orders the list. */
   lastActivity: number;
+  /** A one-line preview of the latest message (decrypted), or null. Shown only in the app. */
+  lastMessage: string | null;
+  /** The room avatar's mxc:// URI, or null. */
+  avatarUrl: string | null;
+}
+
+export type JoinRule = 'public' | 'invite' | 'knock' | 'restricted' | 'knock_restricted' | 'private';
+export type HistoryVisibility = 'world_readable' | 'shared' | 'invited' | 'joined';
+
+/** A room's state as its header and settings show it, and what we may do in it. */
+export interface RoomDetails {
+  roomId: string;
+  name: string;
+  topic: string | null;
+  avatarUrl: string | null;
+  canonicalAlias: string | null;
+  membership: Membership;
+  isDirect: boolean;
+  isEncrypted: boolean;
+  joinRule: JoinRule;
+  historyVisibility: HistoryVisibility;
+  joinedMemberCount: number;
+  invitedMemberCount: number;
+  /** Our power level and what it allows, per m.room.power_levels (room v12 creators included). */
+  power: {
+    level: number;
+    canSendMessages: boolean;
+    canInvite: boolean;
+    canKick: boolean;
+    canBan: boolean;
+    /** Remove other people's events (our own can always be redacted). */
+    canRedactOthers: boolean;
+    canChangeName: boolean;
+    canChangeTopic: boolean;
+  };
+}
+
+/**
+ * Sender trust of a decrypted event. `verified`: a cross-signed device of a verified user;
+ * `unverified`: sent by a device its owner did not cross-sign, or by a user we have not
+ * verified whose identity changed; `insecure`: the key does not prove who sent it (forwarded,
+ * unknown device, sender mismatch). `none`: not encrypted. The message explains the shield.
+ */
+export interface ShieldView {
+  level: 'none' | 'verified' | 'unverified' | 'insecure';
+  message: string | null;
+}
+
+export interface ReactionView {
+  key: string;
+  count: number;
+  /** Our own reaction's event id with this key, to remove it (message.redact). */
+  ownEventId: string | null;
+  /** Who reacted (user ids), for a tooltip. */
+  senders: string[];
+}
+
+/** What a timeline item shows. `message`: m.room.message (body in plain text). */
+export type TimelineContent =
+  | {
+      kind: 'message';
+      msgtype: string;
+      /** The plain-text body (after the latest edit). */
+      body: string;
+      /**
+       * org.matrix.custom.html from the sender, unsanitized: the renderer sanitizes it with
+       * DOMPurify before showing it.
+       */
+      formattedBody: string | null;
+      /** The message was edited; body and formattedBody are the latest edit's. */
+      edited: boolean;
+    }
+  /** m.room.member, m.room.name, m.room.topic ... in words, e.g. "Alice joined". */
+  | { kind: 'state'; text: string }
+  | { kind: 'redacted'; reason: string | null }
+  /** An encrypted event that could not (yet) be decrypted; `message` says why in plain words. */
+  | { kind: 'undecryptable'; reason: string; message: string; waitingForKey: boolean }
+  /** An event type Tessera does not show (it still counts for ordering). */
+  | { kind: 'unsupported'; type: string };
+
+export interface TimelineItem {
+  /** Stable for the item's life: the event id, or `txn:` + transaction id for a local echo. */
+  key: string;
+  eventId: string | null;
+  /**
+   * Sorts the room's items oldest first. Stored events keep their place in the room; local
+   * echoes sort after every stored event, in the order they were sent.
+   */
+  position: number;
+  /** Set on our own messages sent from this device (local echo and after). */
+  transactionId: string | null;
+  sender: string;
+  senderName: string;
+  timestamp: number;
+  content: TimelineContent;
+  encrypted: boolean;
+  shield: ShieldView;
+  /** The event this one replies to, with a preview, when it is known. */
+  replyTo: { eventId: string; sender: string; senderName: string; preview: string | null } | null;
+  reactions: ReactionView[];
+  /** For our own messages: where they stand. null for everything received. */
+  sendState: OutgoingMessageState | null;
+  sendError: ErrorView | null;
+  /** Whether we may edit (our own text message) or redact it. */
+  canEdit: boolean;
+  canRedact: boolean;
+  /** Users whose latest public or private receipt is at this event (not us). */
+  readBy: string[];
+  /** This event mentions us. */
+  highlight: boolean;
+}
+
+/** A page of a room's timeline, oldest first. */
+export interface TimelinePage {
+  roomId: string;
+  items: TimelineItem[];
+  /** False once the start of the room (or of what we may see) is reached. */
+  hasOlder: boolean;
+}
+
+/**
+ * A room's timeline changed: `upserted` items are new or changed (edit, reaction, decryption,
+ * redaction, send state); each replaces the item with the same key, and all sort by
+ * `position`. `removed` keys are gone (a cancelled local echo, or an echo whose event
+ * arrived under its event id).
+ */
+export interface TimelineChange {
+  roomId: string;
+  upserted: TimelineItem[];
+  removed: string[];
+}
+
+export interface TypingChange {
+  roomId: string;
+  /** Users typing now, us excluded. */
+  userIds: string[];
+}
+
+/** Settings the person can change; `locked` ones are set by the organization's policy. */
+export interface SettingsView {
+  sendTypingNotices: boolean;
+  readReceipts: 'public' | 'private';
+  /** MSC4153: share room keys only with devices their owner cross-signed. */
+  shareKeysWithCrossSignedOnly: boolean;
+  locked: Array<'sendTypingNotices' | 'readReceipts' | 'shareKeysWithCrossSignedOnly'>;
 }
 
 export interface CommandResults {
@@ -140,8 +354,22 @@ export interface CommandResults {
   'session.unlock': SessionView;
   'session.retry': SessionView | null;
   'session.logout': null;
+  'session.reauthenticate': SessionView;
   'rooms.list': RoomSummary[];
+  'rooms.details': RoomDetails;
+  'timeline.open': TimelinePage;
+  'timeline.close': null;
+  'timeline.back': TimelinePage;
   'message.send': { transactionId: string };
+  'message.edit': { transactionId: string };
+  'message.react': { transactionId: string };
+  'message.redact': null;
+  'message.retry': null;
+  'message.cancel': null;
+  'receipts.markRead': null;
+  'typing.set': null;
+  'settings.get': SettingsView;
+  'settings.set': SettingsView;
   'rooms.create': { roomId: string };
   'rooms.invite': null;
   'rooms.join': { roomId: string };
@@ -171,6 +399,9 @@ export interface EventPayloads {
   'rooms.changed': RoomSummary[];
   'session.changed': SessionView | null;
   'message.status': MessageStatus;
+  'timeline.changed': TimelineChange;
+  'typing.changed': TypingChange;
+  'settings.changed': SettingsView;
 }
 
 // Compile-time checks that the name lists and the result and payload maps agree.
@@ -229,6 +460,12 @@ export const errorCodes = [
   // membership (src-main/engine/rooms/membership*.ts)
   'forbidden',
   'room_not_found',
+  // the timeline (src-main/engine/timeline)
+  'event_not_found',
+  'not_editable',
+  'message_not_found',
+  // settings
+  'setting_locked',
   'internal',
 ] as const;
 

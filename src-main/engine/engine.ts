@@ -84,6 +84,21 @@ export class Engine {
     'rooms.leave': (args) => membership.leave(this.#membership(), args.roomId),
     'rooms.kick': (args) => membership.kick(this.#membership(), args.roomId, args.userId, args.reason),
     'rooms.ban': (args) => membership.ban(this.#membership(), args.roomId, args.userId, args.reason),
+    // Issue 4, part 2: each stub below is replaced by the module that implements it.
+    'session.reauthenticate': () => notYet(),
+    'rooms.details': () => notYet(),
+    'timeline.open': () => notYet(),
+    'timeline.close': () => notYet(),
+    'timeline.back': () => notYet(),
+    'message.edit': () => notYet(),
+    'message.react': () => notYet(),
+    'message.redact': () => notYet(),
+    'message.retry': () => notYet(),
+    'message.cancel': () => notYet(),
+    'receipts.markRead': () => notYet(),
+    'typing.set': () => notYet(),
+    'settings.get': () => notYet(),
+    'settings.set': () => notYet(),
   };
 
   #membership(): membership.MembershipContext {
@@ -530,6 +545,10 @@ export class Engine {
       http.setAccessToken(undefined);
     }
   }
+}
+
+function notYet(): never {
+  throw new EngineError('internal', 'Not built yet');
 }
 
 function asEngineError(error: unknown): EngineError {

@@ -29,6 +29,9 @@ describe('contract', () => {
       'rooms.changed': true,
       'session.changed': true,
       'message.status': true,
+      'timeline.changed': true,
+      'typing.changed': true,
+      'settings.changed': true,
     };
     expect([...eventNames].sort()).toEqual(Object.keys(listed).sort());
     expect(new Set(eventNames).size).toBe(eventNames.length);

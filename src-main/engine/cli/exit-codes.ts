@@ -50,6 +50,10 @@ const classes: Record<ErrorCode, ExitCode> = {
   room_refused: exitCodes.failure,
   forbidden: exitCodes.failure,
   room_not_found: exitCodes.failure,
+  event_not_found: exitCodes.failure,
+  not_editable: exitCodes.failure,
+  message_not_found: exitCodes.failure,
+  setting_locked: exitCodes.failure,
   internal: exitCodes.failure,
 };
 

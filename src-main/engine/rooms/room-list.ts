@@ -314,6 +314,8 @@ export class RoomList {
       notificationCount: room.notificationCount,
       highlightCount: room.highlightCount,
       lastActivity: room.lastActivity,
+      lastMessage: null,
+      avatarUrl: null,
     };
   }
 }
