@@ -37,6 +37,16 @@ export const settingKeys = {
   displayName: 'profile.displayName',
 } as const;
 
+/**
+ * Events of a room were written: new from sync, older from pagination, or a decryption outcome.
+ * Views (timelines, unread counts, previews) re-read what they show of those events.
+ */
+export interface StoredTimelineChange {
+  roomId: string;
+  eventIds: readonly string[];
+  cause: 'sync' | 'paginated' | 'decrypted';
+}
+
 /** Rooms given a background page per sync response, at most. */
 const BACKFILL_ROOMS_PER_RESPONSE = 50;
 
@@ -82,6 +92,7 @@ export class AccountSession {
   readonly #sync: SyncLoop;
   #displayName: string | null;
   #stopped = false;
+  readonly #timelineListeners = new Set<(change: StoredTimelineChange) => void>();
 
   constructor(options: AccountSessionOptions) {
     this.#options = options;
@@ -93,12 +104,20 @@ export class AccountSession {
     this.crypto = options.crypto;
     this.decryption =
       options.crypto instanceof OlmCryptoAccount
-        ? new TimelineDecryption({ db: options.db, machine: options.crypto.machine.olm, log: options.log })
+        ? new TimelineDecryption({
+            db: options.db,
+            machine: options.crypto.machine.olm,
+            log: options.log,
+            onRecorded: (roomId, eventIds) => this.#timelineStored({ roomId, eventIds, cause: 'decrypted' }),
+          })
         : null;
     this.#pagination = new RoomPagination({
       db: options.db,
       http: options.http,
-      onStored: () => this.decryption?.kick(),
+      onStored: (roomId, eventIds) => {
+        this.decryption?.kick();
+        this.#timelineStored({ roomId, eventIds, cause: 'paginated' });
+      },
       log: options.log,
     });
     this.#backfill = new PaginationBackfill({
@@ -194,6 +213,26 @@ export class AccountSession {
     this.#backfill.prioritize(roomId);
   }
 
+  /** Calls `listener` after events are stored or decrypted; returns the unsubscribe function. */
+  onTimelineStored(listener: (change: StoredTimelineChange) => void): () => void {
+    this.#timelineListeners.add(listener);
+    return () => this.#timelineListeners.delete(listener);
+  }
+
+  #timelineStored(change: StoredTimelineChange): void {
+    if (this.#stopped) return;
+    for (const listener of this.#timelineListeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#options.log(
+          'error',
+          `timeline: a listener failed (${error instanceof Error ? error.name : typeof error})`,
+        );
+      }
+    }
+  }
+
   /** Resolves when the background pages queued so far are stored (tests). */
   whenBackfilled(): Promise<void> {
     return this.#backfill.whenIdle();
@@ -239,6 +278,13 @@ export class AccountSession {
       });
       if (batch.rooms.some((update) => update.timeline?.some((event) => event.type === 'm.room.encrypted')))
         this.decryption?.kick();
+      for (const update of batch.rooms)
+        if (update.timeline && update.timeline.length > 0)
+          this.#timelineStored({
+            roomId: update.roomId,
+            eventIds: update.timeline.map((event) => event.eventId),
+            cause: 'sync',
+          });
       if (changed) this.#options.onRoomsChanged(this.rooms.summaries());
       this.#backfillRecent(batch, returnedTo);
     } catch (error) {

@@ -36,7 +36,8 @@ export interface RoomPaginationOptions {
   db: AccountDatabase;
   http: MatrixHttp;
   /** Events were stored: encrypted ones wait for decryption. */
-  onStored(roomId: string): void;
+  /** Older events of the room were stored (their ids). */
+  onStored(roomId: string, eventIds: readonly string[]): void;
   log(level: EngineLogLevel, message: string): void;
 }
 
@@ -101,7 +102,11 @@ export class RoomPagination {
     });
     if (page.skipped > 0)
       this.#options.log('warn', `pagination: skipped ${page.skipped} malformed or oversized event(s)`);
-    if (filled.inserted > 0) this.#options.onStored(roomId);
+    if (filled.inserted > 0)
+      this.#options.onStored(
+        roomId,
+        page.events.map((event) => event.eventId),
+      );
     const reachedStart = !filled.joined && page.end === null && !this.hasGap(roomId);
     return { added: filled.inserted, reachedStart, skipped: page.skipped };
   }

@@ -22,6 +22,8 @@ export interface TimelineDecryptionOptions {
   log(level: EngineLogLevel, message: string): void;
   /** Events decrypted between two writes (and two yields to the event loop). */
   batchSize?: number;
+  /** Outcomes were written (decrypted, or failed for good or for now), per room. */
+  onRecorded?(roomId: string, eventIds: readonly string[]): void;
 }
 
 const DEFAULT_BATCH = 50;
@@ -197,6 +199,16 @@ export class TimelineDecryption {
         this.#options.log('warn', 'decryption: an encrypted event is malformed; kept as failed');
     }
     this.#queue.record(outcomes);
+    const onRecorded = this.#options.onRecorded;
+    if (onRecorded && outcomes.length > 0) {
+      const byRoom = new Map<string, string[]>();
+      for (const { roomId, eventId } of outcomes) {
+        const ids = byRoom.get(roomId) ?? [];
+        ids.push(eventId);
+        byRoom.set(roomId, ids);
+      }
+      for (const [roomId, eventIds] of byRoom) onRecorded(roomId, eventIds);
+    }
     // Lets sync responses and commands in between batches.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
