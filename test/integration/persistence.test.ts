@@ -2,7 +2,7 @@
 // (issue 3). Runs inside scripts/with-secret-service.sh: the keychain is a real gnome-keyring.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { RoomSummary, SessionView } from '../../src-preload/contract.ts';
@@ -10,6 +10,7 @@ import { keychainAccountFor } from '../../src-main/engine/keychain/keychain-acco
 import { KeychainVault } from '../../src-main/engine/keychain/keychain-vault.ts';
 import { MatrixPeer } from '../homeserver/matrix-peer.ts';
 import { registerUser, type RegisteredUser } from '../homeserver/synapse.ts';
+import { filesUnder } from '../support/profile-files.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
 
 const homeserver = inject('homeserver');
@@ -18,16 +19,6 @@ const running: RecordedEngine[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((recorded) => recorded.dispose()));
 });
-
-function filesUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...filesUnder(path));
-    else found.push(path);
-  }
-  return found;
-}
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 

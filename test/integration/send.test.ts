@@ -11,6 +11,7 @@ import { createSendQueue } from '../../src-main/engine/send/account-sending.ts';
 import { MatrixPeer } from '../homeserver/matrix-peer.ts';
 import { OlmPeer } from '../homeserver/olm-peer.ts';
 import { registerUser } from '../homeserver/synapse.ts';
+import { filesContaining } from '../support/profile-files.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
 
 const homeserver = inject('homeserver');
@@ -102,6 +103,21 @@ describe('sending messages', () => {
       senderDevice: session.deviceId,
     });
     // The message never reached a log.
+    expect(JSON.stringify(tessera.logs)).not.toContain(body);
+  });
+
+  it('keeps the text it sends out of every profile file, while running and after shutdown', async () => {
+    const { tessera, peer, roomId } = await encryptedRoomWithPeer();
+    const body = `the launch moves to March ${randomBytes(6).toString('hex')}`;
+    const sent = await tessera.invoke('message.send', { roomId, body });
+    if (!sent.ok) throw new Error(sent.error.code);
+    const status = await statusOf(tessera, sent.value.transactionId, 'sent');
+    // The peer can read it, so the text really went through the queue and the encryptor.
+    expect((await decryptOnPeer(peer, roomId, status.eventId ?? '')).content).toMatchObject({ body });
+    // The queue row and the stored event hold it, inside SQLCipher only.
+    expect(filesContaining(tessera.profileDir, body)).toEqual([]);
+    await tessera.engine.shutdown();
+    expect(filesContaining(tessera.profileDir, body)).toEqual([]);
     expect(JSON.stringify(tessera.logs)).not.toContain(body);
   });
 
