@@ -11,6 +11,8 @@ import {
   type SyncState,
 } from '../../src-preload/contract.ts';
 import { AccountSession, settingKeys } from './account/account-session.ts';
+import { loadCryptoWasm } from './crypto/crypto-wasm.ts';
+import { warmUpFetch } from './http/fetch-warm-up.ts';
 import { OlmCryptoAccount } from './account/olm-crypto-account.ts';
 import { discoverHomeserver, supportsSimplifiedSlidingSync } from './auth/discovery.ts';
 import { passwordLogin } from './auth/password-login.ts';
@@ -19,6 +21,7 @@ import { parseUserInput } from './auth/user-id.ts';
 import { EngineError, toErrorView } from './errors.ts';
 import { MatrixApiError } from './http/matrix-api-error.ts';
 import { MatrixHttp } from './http/matrix-http.ts';
+import { AccessTokenRefresh } from './http/access-token-refresh.ts';
 import type { StoreKeys } from './keychain/store-keys.ts';
 import { zeroStoreKeys } from './keychain/store-keys.ts';
 import { AccountProfile, defaultKeySources, type KeySources } from './profile/account-profile.ts';
@@ -26,11 +29,20 @@ import type { ProfileManifest } from './profile/profile-manifest.ts';
 import type { EngineCommands, EngineLogLevel, EngineOptions, ValidArgs } from './protocol.ts';
 import type { SyncApi } from './store/sync-position-store.ts';
 import * as membership from './rooms/membership.ts';
+import { mentionsMe } from './rooms/mentions.ts';
+import { readersAt } from './rooms/read-receipts.ts';
+import { activityOf } from './rooms/room-activity.ts';
+import { senderMayNotifyRoom } from './rooms/unread-counts.ts';
 import { createSendQueue } from './send/account-sending.ts';
 import { createRoom } from './send/room-creation.ts';
 import { MEGOLM_ALGORITHM } from './send/room-encryption.ts';
 import { RoomEncryptionPins } from './send/room-encryption-pins.ts';
 import type { SendQueue } from './send/send-queue.ts';
+import { editMessage, react, sendMessage, type MessageActionsContext } from './send/message-actions.ts';
+import { redactEvent } from './send/redaction.ts';
+import { RoomTimelines } from './timeline/room-timelines.ts';
+import type { MediaRequest, MediaResult } from './media/media-request.ts';
+import { mediaFetcherFor } from './media/session-media.ts';
 
 const logoutSchema = z.looseObject({});
 
@@ -46,9 +58,16 @@ export interface EngineDependencies {
 
 type EngineState =
   | { kind: 'signed_out' }
-  | { kind: 'locked'; manifest: ProfileManifest }
+  | {
+      kind: 'locked';
+      manifest: ProfileManifest;
+      /** Tokens from a sign-in again (soft logout), written once the database is unlocked. */
+      reopen?: (db: AccountDb) => void;
+    }
   | { kind: 'unavailable'; manifest: ProfileManifest | null; error: EngineError }
   | { kind: 'open'; session: AccountSession };
+
+type AccountDb = ReturnType<AccountProfile['openDatabase']>;
 
 export class Engine {
   readonly #options: EngineOptions;
@@ -59,6 +78,8 @@ export class Engine {
   #stateChange: Promise<unknown> = Promise.resolve();
   /** The open account's send queue, beside its session. */
   #sending: { session: AccountSession; queue: SendQueue } | undefined;
+  /** The open account's timelines (open rooms, timeline.changed), beside its session. */
+  #timelines: { session: AccountSession; timelines: RoomTimelines; unsubscribe: () => void } | undefined;
 
   constructor(options: EngineOptions, sinks: EngineSinks, dependencies: EngineDependencies = {}) {
     this.#options = options;
@@ -73,32 +94,36 @@ export class Engine {
     'session.retry': () => this.#serialized(() => this.#retry()),
     'session.logout': () => this.#serialized(() => this.#logout()),
     'rooms.list': async () => (this.#state.kind === 'open' ? this.#state.session.rooms.summaries() : []),
-    'message.send': async (args) => {
-      const queue = this.#openQueue();
-      const transactionId = queue.send(args.roomId, 'm.room.message', { msgtype: 'm.text', body: args.body });
-      return { transactionId };
-    },
+    'message.send': async (args) => sendMessage(this.#messageActions(), args.roomId, args.body, args.replyTo),
     'rooms.create': (args) => this.#createRoom(args),
     'rooms.invite': (args) => membership.invite(this.#membership(), args.roomId, args.userId),
     'rooms.join': (args) => membership.join(this.#membership(), args.roomIdOrAlias),
     'rooms.leave': (args) => membership.leave(this.#membership(), args.roomId),
     'rooms.kick': (args) => membership.kick(this.#membership(), args.roomId, args.userId, args.reason),
     'rooms.ban': (args) => membership.ban(this.#membership(), args.roomId, args.userId, args.reason),
-    // Issue 4, part 2: each stub below is replaced by the module that implements it.
-    'session.reauthenticate': () => notYet(),
-    'rooms.details': () => notYet(),
-    'timeline.open': () => notYet(),
-    'timeline.close': () => notYet(),
-    'timeline.back': () => notYet(),
-    'message.edit': () => notYet(),
-    'message.react': () => notYet(),
-    'message.redact': () => notYet(),
-    'message.retry': () => notYet(),
-    'message.cancel': () => notYet(),
-    'receipts.markRead': () => notYet(),
-    'typing.set': () => notYet(),
-    'settings.get': () => notYet(),
-    'settings.set': () => notYet(),
+    'session.reauthenticate': (args) => this.#serialized(() => this.#reauthenticate(args.password)),
+    'rooms.details': async (args) => activityOf(this.session).details(args.roomId),
+    'timeline.open': async (args) => this.#openTimelines().open(args.roomId, args.limit),
+    'timeline.close': async (args) => (this.#openTimelines().close(args.roomId), null),
+    'timeline.back': (args) => this.#openTimelines().back(args.roomId, args.before, args.limit),
+    'message.edit': async (args) => editMessage(this.#messageActions(), args.roomId, args.eventId, args.body),
+    'message.react': async (args) => react(this.#messageActions(), args.roomId, args.eventId, args.key),
+    'message.redact': (args) => {
+      const session = this.#openTimelinesSession();
+      return redactEvent(session, args.roomId, args.eventId, args.reason);
+    },
+    'message.retry': async (args) => {
+      this.#openQueue().retry(args.transactionId);
+      return null;
+    },
+    'message.cancel': async (args) => {
+      await this.#openQueue().cancel(args.transactionId);
+      return null;
+    },
+    'receipts.markRead': (args) => activityOf(this.session).markRead(args.roomId, args.eventId),
+    'typing.set': (args) => activityOf(this.session).setTyping(args.roomId, args.typing),
+    'settings.get': async () => activityOf(this.session).settings.view(),
+    'settings.set': async (args) => activityOf(this.session).settings.set(args),
   };
 
   #membership(): membership.MembershipContext {
@@ -142,15 +167,81 @@ export class Engine {
     return queue;
   }
 
+  /** For tests: the open account's timelines. */
+  get timelines(): RoomTimelines | null {
+    return this.#state.kind === 'open' && this.#timelines?.session === this.#state.session
+      ? this.#timelines.timelines
+      : null;
+  }
+
+  #openTimelines(): RoomTimelines {
+    const timelines = this.timelines;
+    if (!timelines) throw new EngineError('not_signed_in', 'Sign in to read rooms');
+    return timelines;
+  }
+
+  #openTimelinesSession(): AccountSession {
+    if (!this.timelines || this.#state.kind !== 'open')
+      throw new EngineError('not_signed_in', 'Sign in to read rooms');
+    return this.#state.session;
+  }
+
+  #messageActions(): MessageActionsContext {
+    const queue = this.#openQueue();
+    const session = this.#openTimelinesSession();
+    return { db: session.db, queue, relations: this.#openTimelines().relations, userId: session.userId };
+  }
+
+  /** Follows the session's stored events for open rooms; applies redactions in every room. */
+  #startTimelines(session: AccountSession): void {
+    const timelines = new RoomTimelines({
+      db: session.db,
+      userId: session.userId,
+      openRoom: (roomId) => session.openRoom(roomId),
+      paginate: (roomId, limit) => session.paginate(roomId, limit),
+      emit: (change) => this.#sinks.emit('timeline.changed', change),
+      log: (level, message) => this.#sinks.log(level, message),
+      readersAt: (roomId, eventIds) => readersAt(session.db, roomId, eventIds, session.userId),
+      mentionsMe: (content, sender, roomId) =>
+        mentionsMe(
+          content,
+          { userId: session.userId, displayName: session.displayName },
+          { senderMayNotifyRoom: senderMayNotifyRoom(session.db, roomId, sender) },
+        ),
+    });
+    const offStored = session.onTimelineStored((change) => timelines.onStored(change));
+    const offReaders = session.activity.onReadersMoved((roomId, eventIds) =>
+      timelines.refresh(roomId, eventIds),
+    );
+    const unsubscribe = () => {
+      offStored();
+      offReaders();
+    };
+    this.#timelines = { session, timelines, unsubscribe };
+  }
+
+  #stopTimelines(session: AccountSession): void {
+    if (this.#timelines?.session !== session) return;
+    this.#timelines.unsubscribe();
+    this.#timelines = undefined;
+  }
+
   /** Starts the session's send queue and picks up what a previous run left pending. */
   #startSending(session: AccountSession): void {
+    this.#startTimelines(session);
     if (!(session.crypto instanceof OlmCryptoAccount)) return;
     const queue = createSendQueue({
       db: session.db,
       http: session.http,
       crypto: session.crypto,
       userId: session.userId,
-      emit: (status) => this.#sinks.emit('message.status', status),
+      emit: (status) => {
+        this.#sinks.emit('message.status', status);
+        if (this.#timelines?.session === session) this.#timelines.timelines.onStatus(status);
+      },
+      onCancelled: ({ roomId, transactionId }) => {
+        if (this.#timelines?.session === session) this.#timelines.timelines.forget(roomId, transactionId);
+      },
       log: (level, message) => this.#sinks.log(level, message),
     });
     this.#sending = { session, queue };
@@ -167,6 +258,7 @@ export class Engine {
 
   /** Stops a session and, first, its send queue. */
   async #stopSession(session: AccountSession): Promise<void> {
+    this.#stopTimelines(session);
     await this.#stopSending(session);
     await session.stop();
   }
@@ -175,6 +267,10 @@ export class Engine {
   start(): Promise<void> {
     return this.#serialized(async () => {
       if (!this.#profile.exists()) return;
+      // Off the critical path: the wasm compiles on another thread while the keychain and the
+      // database open, and the HTTP client loads during the first wait, not after the room list.
+      void loadCryptoWasm().catch(() => undefined);
+      setImmediate(() => void warmUpFetch());
       let manifest: ProfileManifest;
       try {
         manifest = this.#profile.manifest() as ProfileManifest;
@@ -229,6 +325,14 @@ export class Engine {
   /** For tests: the open account's session. */
   get session(): AccountSession | null {
     return this.#state.kind === 'open' ? this.#state.session : null;
+  }
+
+  /** Answers a tessera-media:// request (engine/media); never throws. */
+  fetchMedia(request: MediaRequest): Promise<MediaResult> {
+    if (this.#state.kind !== 'open') return Promise.resolve({ ok: false, reason: 'not_signed_in' });
+    return mediaFetcherFor(this.#state.session, (level, message) => this.#sinks.log(level, message)).fetch(
+      request,
+    );
   }
 
   #serialized<T>(task: () => Promise<T>): Promise<T> {
@@ -315,6 +419,8 @@ export class Engine {
           deviceId: login.deviceId,
           accessToken: login.accessToken,
           createdAt: Date.now(),
+          refreshToken: login.refreshToken ?? null,
+          accessTokenExpiresAt: login.expiresInMs !== undefined ? Date.now() + login.expiresInMs : null,
         });
         db.settings.set(settingKeys.syncApi, syncApi);
         db.securityLog.append('sign_in', {
@@ -346,6 +452,7 @@ export class Engine {
       throw new EngineError('not_signed_in', 'There is no locked account to unlock');
     await this.#openStored(state.manifest, passphrase, {
       rethrow: (error) => error.code === 'passphrase_wrong',
+      ...(state.reopen ? { initialize: state.reopen } : {}),
     });
     const view = this.#sessionView();
     if (!view) throw new EngineError('internal', 'The account was lost while unlocking');
@@ -380,11 +487,11 @@ export class Engine {
   async #openStored(
     manifest: ProfileManifest,
     passphrase: string | undefined,
-    options: { rethrow?: (error: EngineError) => boolean } = {},
+    options: { rethrow?: (error: EngineError) => boolean; initialize?: (db: AccountDb) => void } = {},
   ): Promise<void> {
     try {
       const keys = await this.#profile.openKeys(manifest, passphrase);
-      const session = await this.#openAccount(manifest, keys, () => {});
+      const session = await this.#openAccount(manifest, keys, options.initialize ?? (() => {}));
       this.#setState({ kind: 'open', session });
       this.#sinks.log('info', `opened the stored account (${session.syncApi} sync resumes)`);
       session.start();
@@ -418,8 +525,27 @@ export class Engine {
       }
       const http = new MatrixHttp({ baseUrl: new URL(record.homeserver), accessToken: record.accessToken });
       const openDb = db;
+      if (record.refreshToken) {
+        http.setTokenRenewal(
+          new AccessTokenRefresh({
+            http,
+            refreshToken: record.refreshToken,
+            accessTokenExpiresAt: record.accessTokenExpiresAt ?? null,
+            persist: (tokens) =>
+              openDb.transaction(() => {
+                openDb.session.saveTokens(tokens);
+                openDb.securityLog.append('token_refreshed', {
+                  userId: record.userId,
+                  deviceId: record.deviceId,
+                });
+              }),
+            log: (level, message) => this.#sinks.log(level, message),
+          }),
+        );
+      }
       // The callbacks below run later, once the session exists.
       const opened: { session?: AccountSession } = {};
+      let lastSyncState: SyncState | undefined;
       const crypto = await OlmCryptoAccount.open({
         db,
         http,
@@ -449,10 +575,22 @@ export class Engine {
         syncTimeoutMs: this.#options.syncTimeoutMs ?? 30_000,
         slidingSyncInitialWindow: this.#options.slidingSyncInitialWindow,
         onRoomsChanged: (rooms) => this.#sinks.emit('rooms.changed', rooms),
+        emit: (name, payload) => this.#sinks.emit(name, payload),
         onSessionChanged: () => {
           if (this.#state.kind === 'open' && this.#state.session === opened.session) {
             this.#sinks.emit('session.changed', session.view());
           }
+          // Back online: messages waiting for their backoff go now.
+          const syncState = opened.session?.syncState;
+          const sending = this.#sending;
+          if (
+            syncState === 'live' &&
+            lastSyncState === 'offline' &&
+            sending &&
+            sending.session === opened.session
+          )
+            sending.queue.retryNow();
+          lastSyncState = syncState;
         },
         onTokenRefused: (error) => {
           if (opened.session) {
@@ -491,6 +629,13 @@ export class Engine {
       'warn',
       `session ended by the server (${error.softLogout ? 'soft logout' : 'token revoked'})`,
     );
+    if (error.softLogout) {
+      try {
+        session.db.securityLog.append('soft_logout', { userId: session.userId, deviceId: session.deviceId });
+      } catch {
+        // The database may have failed under the session; the state change matters more.
+      }
+    }
     await this.#stopSession(session).catch(() => undefined);
     // Soft logout: the server wants the same device to sign in again (its keys stay valid), so
     // the UI is told apart from a revoked token, whose device is gone.
@@ -507,6 +652,50 @@ export class Engine {
             'The server ended this session (it was signed out elsewhere). Sign out to remove its local data.',
           ),
     });
+  }
+
+  /**
+   * After a soft logout: signs the SAME device in again with the password, so its keys stay valid,
+   * stores the new tokens in the account's database and opens it again (sync resumes from the
+   * stored position, the crypto store is the same). A wrong password leaves the soft logout.
+   */
+  async #reauthenticate(password: string): Promise<SessionView> {
+    const state = this.#state;
+    if (state.kind !== 'unavailable' || state.error.code !== 'soft_logout' || !state.manifest)
+      throw new EngineError('not_signed_in', 'There is no expired session to sign in to again');
+    const manifest = state.manifest;
+    const http = new MatrixHttp({ baseUrl: new URL(manifest.homeserver) });
+    const login = await passwordLogin(http, manifest.userId, password, { deviceId: manifest.deviceId });
+    if (login.userId !== manifest.userId || login.deviceId !== manifest.deviceId) {
+      // Another device would not hold this device's keys: sign it out again, stay soft-logged-out.
+      http.setAccessToken(login.accessToken);
+      await this.#revoke(http);
+      throw new EngineError('server_error', `${http.host} signed in a different device; try again later`);
+    }
+    const signedInAt = Date.now();
+    const reopen = (db: AccountDb) => {
+      db.transaction(() => {
+        db.session.saveTokens({
+          accessToken: login.accessToken,
+          refreshToken: login.refreshToken ?? null,
+          accessTokenExpiresAt: login.expiresInMs !== undefined ? signedInAt + login.expiresInMs : null,
+        });
+        db.securityLog.append('reauthenticated', { userId: login.userId, deviceId: login.deviceId });
+      });
+    };
+    this.#sinks.log('info', `signed in again on ${http.host} as the same device`);
+    if (manifest.keyBackend.kind === 'passphrase') {
+      // The database key needs the storage passphrase: the tokens are written at unlock.
+      this.#setState({ kind: 'locked', manifest, reopen });
+    } else {
+      await this.#openStored(manifest, undefined, { initialize: reopen });
+      // Signed in, but the local data would not open (keychain, disk): say why.
+      const after = this.#state as EngineState;
+      if (after.kind === 'unavailable') throw after.error;
+    }
+    const view = this.#sessionView();
+    if (!view) throw new EngineError('internal', 'The account was lost while signing in again');
+    return view;
   }
 
   async #logout(): Promise<null> {
@@ -545,10 +734,6 @@ export class Engine {
       http.setAccessToken(undefined);
     }
   }
-}
-
-function notYet(): never {
-  throw new EngineError('internal', 'Not built yet');
 }
 
 function asEngineError(error: unknown): EngineError {

@@ -10,6 +10,7 @@ import type {
   InvokeOutcome,
   commandSchemas,
 } from '../../src-preload/contract.ts';
+import type { MediaRequest, MediaResult } from './media/media-request.ts';
 
 /** Arguments after the router's validation (defaults applied, strings trimmed). */
 export type ValidArgs<C extends CommandName> = z.output<(typeof commandSchemas)[C]>;
@@ -35,11 +36,15 @@ export interface EngineOptions {
 export type EngineLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type MainToWorker =
-  { kind: 'request'; id: number; command: CommandName; args: unknown } | { kind: 'shutdown' };
+  | { kind: 'request'; id: number; command: CommandName; args: unknown }
+  | { kind: 'shutdown' }
+  // The renderer shows media through main's tessera-media:// scheme (engine/media).
+  | { kind: 'media'; id: number; request: MediaRequest };
 
 export type WorkerToMain =
   | { kind: 'ready' }
   | { kind: 'response'; id: number; outcome: InvokeOutcome<unknown> }
   | { [E in EventName]: { kind: 'event'; name: E; payload: EventPayloads[E] } }[EventName]
   | { kind: 'log'; level: EngineLogLevel; message: string }
+  | { kind: 'media'; id: number; result: MediaResult }
   | { kind: 'closed' };

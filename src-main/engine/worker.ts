@@ -14,6 +14,10 @@ const engine = new Engine((workerData ?? {}) as EngineOptions, {
 });
 
 port.on('message', (message: MainToWorker) => {
+  if (message.kind === 'media') {
+    void engine.fetchMedia(message.request).then((result) => post({ kind: 'media', id: message.id, result }));
+    return;
+  }
   if (message.kind === 'shutdown') {
     void engine.shutdown().finally(() => {
       post({ kind: 'closed' });

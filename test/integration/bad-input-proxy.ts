@@ -27,6 +27,12 @@ export class BadInputProxy {
   /** Sync requests passed through after the last fault was served. */
   syncsAfterFaults = 0;
   readonly #faults: SyncFault[] = [];
+  /** POST /refresh is answered 401 M_UNKNOWN_TOKEN (the refresh token was refused). */
+  refuseRefresh = false;
+  /** /login answers lose refresh_token and expires_in_ms, as from a server without refresh tokens. */
+  withoutRefreshTokens = false;
+  /** POST /refresh requests seen. */
+  refreshes = 0;
   readonly #senderRewrites = new Map<string, string>();
   readonly #server: Server;
   readonly #target: string;
@@ -68,6 +74,26 @@ export class BadInputProxy {
       const body = await readBody(request);
       if (url.pathname === '/.well-known/matrix/client')
         return reply(response, 200, wellKnownBehind(this.baseUrl));
+      if (url.pathname === '/_matrix/client/v3/refresh') {
+        this.refreshes += 1;
+        if (this.refuseRefresh)
+          return reply(
+            response,
+            401,
+            JSON.stringify({ errcode: 'M_UNKNOWN_TOKEN', error: 'refresh refused' }),
+          );
+      }
+      if (
+        url.pathname === '/_matrix/client/v3/login' &&
+        request.method === 'POST' &&
+        this.withoutRefreshTokens
+      ) {
+        const upstream = await forwardUpstream(this.#target, request, url, body);
+        const answer = (await upstream.json()) as Record<string, unknown>;
+        delete answer.refresh_token;
+        delete answer.expires_in_ms;
+        return reply(response, upstream.status, JSON.stringify(answer));
+      }
       const isSync = isSyncPath(url.pathname);
       const fault = isSync ? this.#faults.shift() : undefined;
       if (fault?.kind === 'drop') {

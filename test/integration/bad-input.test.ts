@@ -14,7 +14,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function signedInBehindProxy(forceSyncV3: boolean): Promise<{
+async function signedInBehindProxy(
+  forceSyncV3: boolean,
+  options: { withoutRefreshTokens?: boolean } = {},
+): Promise<{
   proxy: BadInputProxy;
   tessera: RecordedEngine;
   peer: MatrixPeer;
@@ -22,6 +25,7 @@ async function signedInBehindProxy(forceSyncV3: boolean): Promise<{
 }> {
   const proxy = await BadInputProxy.start(homeserver.baseUrl);
   cleanups.push(() => proxy.stop());
+  proxy.withoutRefreshTokens = options.withoutRefreshTokens ?? false;
   const [alice, bob] = await Promise.all([registerUser(homeserver), registerUser(homeserver)]);
   const tessera = startEngine({ forceSyncV3 });
   cleanups.push(() => tessera.dispose());
@@ -122,17 +126,54 @@ describe.each([
 
   it('reports a soft logout (401 M_UNKNOWN_TOKEN with soft_logout) to the UI and keeps the local data', async () => {
     const { proxy, tessera } = await signedInBehindProxy(forceSyncV3);
+    // With a refresh token held, the session ends only when the refresh is refused too.
+    proxy.refuseRefresh = true;
     proxy.queue({
       kind: 'status',
       status: 401,
       body: { errcode: 'M_UNKNOWN_TOKEN', error: 'Token expired', soft_logout: true },
     });
     await waitFor(tessera, () => sessionView(tessera)?.storage.state === 'unavailable');
+    expect(proxy.refreshes).toBeGreaterThan(0);
     const view = sessionView(tessera);
     expect(view?.storage).toMatchObject({ state: 'unavailable', error: { code: 'soft_logout' } });
     expect(tessera.logs.some((log) => log.message.includes('soft logout'))).toBe(true);
     const got = await tessera.invoke('session.get');
     expect(got).toMatchObject({ ok: true, value: { storage: { error: { code: 'soft_logout' } } } });
+  });
+
+  it('refreshes the access token after a 401 M_UNKNOWN_TOKEN and keeps syncing', async () => {
+    const { proxy, tessera, peer, userId } = await signedInBehindProxy(forceSyncV3);
+    const before = tessera.engine.session?.db.session.get();
+    proxy.queue({
+      kind: 'status',
+      status: 401,
+      body: { errcode: 'M_UNKNOWN_TOKEN', error: 'Token expired', soft_logout: true },
+    });
+    await waitFor(tessera, () => proxy.pending === 0 && proxy.syncsAfterFaults > 0);
+    const roomId = await peer.createRoom({ name: 'After the refresh', invite: [userId] });
+    await tessera.waitForRooms(hasRoom(roomId));
+    expect(proxy.refreshes).toBe(1);
+    expect(sessionView(tessera)?.storage.state).toBe('open');
+    const after = tessera.engine.session?.db.session.get();
+    expect(after?.accessToken).not.toBe(before?.accessToken);
+    expect(after?.refreshToken).not.toBe(before?.refreshToken);
+  });
+
+  it('without refresh tokens (an older server), a 401 soft logout ends the session with no refresh', async () => {
+    const { proxy, tessera } = await signedInBehindProxy(forceSyncV3, { withoutRefreshTokens: true });
+    expect(tessera.engine.session?.db.session.get()).toMatchObject({
+      refreshToken: null,
+      accessTokenExpiresAt: null,
+    });
+    proxy.queue({
+      kind: 'status',
+      status: 401,
+      body: { errcode: 'M_UNKNOWN_TOKEN', error: 'Token expired', soft_logout: true },
+    });
+    await waitFor(tessera, () => sessionView(tessera)?.storage.state === 'unavailable');
+    expect(sessionView(tessera)?.storage).toMatchObject({ error: { code: 'soft_logout' } });
+    expect(proxy.refreshes).toBe(0);
   });
 
   it('reports a revoked token (POST /logout elsewhere) as a session ended by the server', async () => {

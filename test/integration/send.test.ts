@@ -111,7 +111,8 @@ describe('sending messages', () => {
     const body = `the launch moves to March ${randomBytes(6).toString('hex')}`;
     const sent = await tessera.invoke('message.send', { roomId, body });
     if (!sent.ok) throw new Error(sent.error.code);
-    const status = await statusOf(tessera, sent.value.transactionId, 'sent');
+    const { transactionId } = sent.value as { transactionId: string };
+    const status = await statusOf(tessera, transactionId, 'sent');
     // The peer can read it, so the text really went through the queue and the encryptor.
     expect((await decryptOnPeer(peer, roomId, status.eventId ?? '')).content).toMatchObject({ body });
     // The queue row and the stored event hold it, inside SQLCipher only.

@@ -8,13 +8,20 @@
 // Encrypted timeline events are then decrypted in the background (TimelineDecryption), once.
 // History a response left behind a gap is fetched with /messages (RoomPagination): on request,
 // and in the background for rooms that moved on while Tessera was away (PaginationBackfill).
-import type { RoomSummary, SessionView, SyncState } from '../../../src-preload/contract.ts';
+import type {
+  EventName,
+  EventPayloads,
+  RoomSummary,
+  SessionView,
+  SyncState,
+} from '../../../src-preload/contract.ts';
 import type { CryptoAccount } from './crypto-account.ts';
 import { OlmCryptoAccount } from './olm-crypto-account.ts';
 import { EngineError } from '../errors.ts';
 import type { MatrixApiError } from '../http/matrix-api-error.ts';
 import type { MatrixHttp } from '../http/matrix-http.ts';
 import type { EngineLogLevel } from '../protocol.ts';
+import { RoomActivity } from '../rooms/room-activity.ts';
 import { RoomList } from '../rooms/room-list.ts';
 import type { AccountDatabase } from '../store/account-database.ts';
 import type { SyncApi } from '../store/sync-position-store.ts';
@@ -62,6 +69,8 @@ export interface AccountSessionOptions {
   syncTimeoutMs: number;
   slidingSyncInitialWindow?: number;
   onRoomsChanged(rooms: RoomSummary[]): void;
+  /** Other contract events of the account (typing.changed, settings.changed, ...). */
+  emit?<E extends EventName>(name: E, payload: EventPayloads[E]): void;
   onSessionChanged(): void;
   onTokenRefused(error: MatrixApiError): void;
   /** Storage failed under the session (disk full, crypto journal write failed): it has stopped. */
@@ -82,6 +91,8 @@ export class AccountSession {
   readonly http: MatrixHttp;
   readonly crypto: CryptoAccount;
   readonly rooms: RoomList;
+  /** Receipts, typing, unread counts, previews and settings. */
+  readonly activity: RoomActivity;
   /** Null when the crypto layer is a stand-in without an OlmMachine (storage tests). */
   readonly decryption: TimelineDecryption | null;
   readonly #pagination: RoomPagination;
@@ -134,6 +145,18 @@ export class AccountSession {
       (roomId) => options.db.members.list(roomId),
       storedDirect(options.db.settings.get(settingKeys.direct)),
     );
+    this.activity = new RoomActivity({
+      db: options.db,
+      http: options.http,
+      rooms: this.rooms,
+      userId: options.userId,
+      displayName: () => this.#displayName,
+      emit: (name, payload) => options.emit?.(name, payload),
+      onRoomsChanged: (rooms) => options.onRoomsChanged(rooms),
+      log: options.log,
+    });
+    this.activity.restore();
+    this.onTimelineStored((change) => this.activity.timelineStored(change));
     const position = options.db.sync.position(options.syncApi) ?? undefined;
     const toDeviceSince = options.db.settings.get(settingKeys.toDeviceSince);
     if (options.syncApi === 'sliding') {
@@ -276,6 +299,7 @@ export class AccountSession {
         const toDeviceSince = this.#sliding?.toDeviceSince;
         if (toDeviceSince !== undefined) this.db.settings.set(settingKeys.toDeviceSince, toDeviceSince);
       });
+      const activityChanged = this.activity.receive(batch);
       if (batch.rooms.some((update) => update.timeline?.some((event) => event.type === 'm.room.encrypted')))
         this.decryption?.kick();
       for (const update of batch.rooms)
@@ -285,7 +309,7 @@ export class AccountSession {
             eventIds: update.timeline.map((event) => event.eventId),
             cause: 'sync',
           });
-      if (changed) this.#options.onRoomsChanged(this.rooms.summaries());
+      if (changed || activityChanged) this.#options.onRoomsChanged(this.rooms.summaries());
       this.#backfillRecent(batch, returnedTo);
     } catch (error) {
       const failure =

@@ -8,6 +8,15 @@ export interface LoginResult {
   userId: string;
   deviceId: string;
   accessToken: string;
+  /** Present when the server supports refresh tokens (Matrix v1.3); the access token then expires. */
+  refreshToken?: string;
+  /** How long the access token lives, when it expires. */
+  expiresInMs?: number;
+}
+
+export interface PasswordLoginOptions {
+  /** Sign in again as this existing device (after a soft logout), so its keys stay valid. */
+  deviceId?: string;
 }
 
 const flowsSchema = z.object({ flows: z.array(z.looseObject({ type: z.string() })) });
@@ -16,11 +25,18 @@ const loginResponseSchema = z.looseObject({
   user_id: z.string().min(1),
   access_token: z.string().min(1),
   device_id: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in_ms: z.number().int().positive().optional(),
 });
 
 export const DEVICE_DISPLAY_NAME = 'Tessera';
 
-export async function passwordLogin(http: MatrixHttp, user: string, password: string): Promise<LoginResult> {
+export async function passwordLogin(
+  http: MatrixHttp,
+  user: string,
+  password: string,
+  options: PasswordLoginOptions = {},
+): Promise<LoginResult> {
   const { flows } = await http.request('GET', '/_matrix/client/v3/login', {
     schema: flowsSchema,
     authenticated: false,
@@ -39,10 +55,20 @@ export async function passwordLogin(http: MatrixHttp, user: string, password: st
         type: 'm.login.password',
         identifier: { type: 'm.id.user', user },
         password,
-        initial_device_display_name: DEVICE_DISPLAY_NAME,
+        ...(options.deviceId === undefined
+          ? { initial_device_display_name: DEVICE_DISPLAY_NAME }
+          : { device_id: options.deviceId }),
+        // A server without refresh tokens ignores this and gives a token that does not expire.
+        refresh_token: true,
       },
     });
-    return { userId: response.user_id, deviceId: response.device_id, accessToken: response.access_token };
+    return {
+      userId: response.user_id,
+      deviceId: response.device_id,
+      accessToken: response.access_token,
+      ...(response.refresh_token !== undefined ? { refreshToken: response.refresh_token } : {}),
+      ...(response.expires_in_ms !== undefined ? { expiresInMs: response.expires_in_ms } : {}),
+    };
   } catch (error) {
     throw explainLoginFailure(error, http.host);
   }

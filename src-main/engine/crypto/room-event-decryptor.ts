@@ -35,7 +35,10 @@ export type DecryptionResult =
       /** The Curve25519 key of the device that created the room key. */
       senderCurve25519?: string;
       senderDeviceId?: string;
+      /** The lax verdict: warns about devices and keys, not about unverified people. */
       shield: SenderShield;
+      /** The strict verdict: also warns when the sender's identity is not verified by us. */
+      strictShield: SenderShield;
     }
   | {
       ok: false;
@@ -135,6 +138,7 @@ export class RoomEventDecryptor {
         senderCurve25519: decrypted.senderCurve25519Key,
         ...(device ? { senderDeviceId: device.toString() } : {}),
         shield: readShield(decrypted.shieldState(false)),
+        strictShield: readShield(decrypted.shieldState(true)),
       };
     } finally {
       decrypted.free();

@@ -31,6 +31,20 @@ export interface MatrixHttpOptions {
   backoffBaseMs?: number;
 }
 
+/**
+ * Keeps an expiring access token fresh (refresh tokens; access-token-refresh.ts). MatrixHttp asks
+ * it before each authenticated request, and once when the server refuses the token.
+ */
+export interface AccessTokenRenewal {
+  /** Refreshes first when the token is about to expire; never throws (the request then decides). */
+  beforeRequest(): Promise<void>;
+  /**
+   * The server refused `staleToken` (401 M_UNKNOWN_TOKEN). Resolves once a newer token is set, or
+   * rejects with the refusal (or a network failure) when there is none to be had.
+   */
+  renew(staleToken: string, refusal: MatrixApiError): Promise<void>;
+}
+
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -64,6 +78,7 @@ export class MatrixHttp {
   readonly #defaultTimeoutMs: number;
   readonly #maxRateLimitWaitMs: number;
   readonly #backoffBaseMs: number;
+  #renewal: AccessTokenRenewal | undefined;
 
   constructor(options: MatrixHttpOptions) {
     this.baseUrl = options.baseUrl;
@@ -80,6 +95,11 @@ export class MatrixHttp {
 
   setAccessToken(token: string | undefined): void {
     this.#accessToken = token;
+  }
+
+  /** Renews the access token when it expires; undefined for a token that does not expire. */
+  setTokenRenewal(renewal: AccessTokenRenewal | undefined): void {
+    this.#renewal = renewal;
   }
 
   get hasAccessToken(): boolean {
@@ -103,11 +123,30 @@ export class MatrixHttp {
     options: RequestOptions<S>,
   ): Promise<z.output<S>> {
     const retries = options.retries ?? (method === 'GET' ? 2 : 0);
+    const authenticated = options.authenticated ?? true;
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
+      const renewal = authenticated ? this.#renewal : undefined;
+      if (renewal) await renewal.beforeRequest();
+      const token = authenticated ? this.#accessToken : undefined;
       try {
-        return await this.#attempt(method, path, options);
+        return await this.#attempt(method, path, options, token);
       } catch (error) {
         if (options.signal?.aborted) throw error;
+        // An expired access token: refresh it once (all requests share one refresh), then replay.
+        if (
+          renewal &&
+          token !== undefined &&
+          !renewed &&
+          error instanceof MatrixApiError &&
+          error.status === 401 &&
+          error.errcode === 'M_UNKNOWN_TOKEN'
+        ) {
+          renewed = true;
+          await renewal.renew(token, error);
+          attempt--;
+          continue;
+        }
         if (error instanceof MatrixApiError && error.status === 429) {
           const wait = error.retryAfterMs ?? this.#backoff(attempt);
           if (wait > this.#maxRateLimitWaitMs || attempt >= 5) {
@@ -140,11 +179,11 @@ export class MatrixHttp {
     method: HttpMethod,
     path: string,
     options: RequestOptions<S>,
+    token: string | undefined,
   ): Promise<z.output<S>> {
     const url = this.url(path, options.query);
     const headers: Record<string, string> = { accept: 'application/json' };
-    const authenticated = options.authenticated ?? true;
-    if (authenticated && this.#accessToken) headers.authorization = `Bearer ${this.#accessToken}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';

@@ -9,8 +9,16 @@ import { computeRoomName, disambiguatedName, type NamedMember } from './room-nam
 interface MemberRecord {
   membership: Membership;
   displayName: string | null;
+  avatarUrl: string | null;
   isDirect: boolean;
   sender: string;
+}
+
+/** Unread counts the engine computed itself (encrypted rooms), and the latest message's preview. */
+export interface RoomActivityView {
+  lastMessage: string | null;
+  /** null: no local count (no receipt of ours yet, or not encrypted); the server's count is shown. */
+  localCounts: { notificationCount: number; highlightCount: number } | null;
 }
 
 interface RoomModel {
@@ -18,6 +26,9 @@ interface RoomModel {
   membership: Membership;
   name: string | null;
   canonicalAlias: string | null;
+  topic: string | null;
+  /** The m.room.avatar URL, when the room has one. */
+  avatarUrl: string | null;
   isEncrypted: boolean;
   members: Map<string, MemberRecord>;
   heroes: HeroLite[] | null;
@@ -26,6 +37,7 @@ interface RoomModel {
   notificationCount: number;
   highlightCount: number;
   lastActivity: number;
+  activity: RoomActivityView;
 }
 
 const MEMBERSHIPS: ReadonlySet<string> = new Set(['join', 'invite', 'knock', 'leave', 'ban']);
@@ -40,6 +52,8 @@ function newRecord(roomId: string): RoomModel {
     membership: 'join',
     name: null,
     canonicalAlias: null,
+    topic: null,
+    avatarUrl: null,
     isEncrypted: false,
     members: new Map(),
     heroes: null,
@@ -48,7 +62,30 @@ function newRecord(roomId: string): RoomModel {
     notificationCount: 0,
     highlightCount: 0,
     lastActivity: 0,
+    activity: { lastMessage: null, localCounts: null },
   };
+}
+
+/** An mxc:// URI from state content, or null (anything else is not fetched). */
+function mxcUri(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('mxc://') && value.length <= 2048 ? value : null;
+}
+
+/** An update carrying receipts or typing only: it changes nothing the room list shows. */
+function ephemeralOnly(update: RoomUpdate): boolean {
+  return (
+    update.membership === undefined &&
+    !update.replaceState &&
+    update.state.length === 0 &&
+    update.timeline === undefined &&
+    update.heroes === undefined &&
+    update.joinedCount === undefined &&
+    update.invitedCount === undefined &&
+    update.notificationCount === undefined &&
+    update.highlightCount === undefined &&
+    update.latestTimestamp === undefined &&
+    update.serverName === undefined
+  );
 }
 
 /** What changed since the last `takeChanges()`, in the store's shapes. */
@@ -90,6 +127,8 @@ export class RoomList {
       room.membership = stored.membership;
       room.name = stored.name;
       room.canonicalAlias = stored.canonicalAlias;
+      room.topic = stored.topic;
+      room.avatarUrl = stored.avatarUrl;
       room.isEncrypted = stored.isEncrypted;
       room.heroes = stored.heroes;
       room.joinedCount = stored.joinedMemberCount;
@@ -102,6 +141,7 @@ export class RoomList {
         room.members.set(member.userId, {
           membership: member.membership,
           displayName: member.displayName,
+          avatarUrl: member.avatarUrl,
           isDirect: own && stored.membership === 'invite' && stored.isDirect,
           sender: own && stored.inviter ? stored.inviter : member.userId,
         });
@@ -125,16 +165,16 @@ export class RoomList {
         displayName: summary.name,
         name: room.name,
         canonicalAlias: room.canonicalAlias,
-        topic: null,
-        avatarUrl: null,
+        topic: room.topic,
+        avatarUrl: room.avatarUrl,
         isDirect: summary.isDirect,
         isEncrypted: room.isEncrypted,
         inviter: summary.inviter,
         heroes: room.heroes,
         joinedMemberCount: room.joinedCount,
         invitedMemberCount: room.invitedCount,
-        notificationCount: room.notificationCount,
-        highlightCount: room.highlightCount,
+        notificationCount: summary.notificationCount,
+        highlightCount: summary.highlightCount,
         lastActivity: room.lastActivity,
       });
       members.set(
@@ -143,7 +183,7 @@ export class RoomList {
           userId,
           membership: member.membership,
           displayName: member.displayName,
-          avatarUrl: null,
+          avatarUrl: member.avatarUrl,
         })),
       );
     }
@@ -175,10 +215,58 @@ export class RoomList {
       changed = true;
     }
     for (const update of batch.rooms) {
+      if (ephemeralOnly(update)) continue;
       this.#applyRoom(update);
       changed = true;
     }
     return changed;
+  }
+
+  has(roomId: string): boolean {
+    return this.#rooms.has(roomId);
+  }
+
+  roomIds(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
+  isEncrypted(roomId: string): boolean {
+    return this.#rooms.get(roomId)?.isEncrypted ?? false;
+  }
+
+  summary(roomId: string): RoomSummary | null {
+    const room = this.#rooms.get(roomId);
+    return room ? this.#summarize(room) : null;
+  }
+
+  /**
+   * Sets the preview and the locally computed counts of a room; returns true when the room's
+   * summary changed (the room is then written with the next changes).
+   */
+  setActivity(roomId: string, activity: RoomActivityView): boolean {
+    const room = this.#rooms.get(roomId);
+    if (!room) return false;
+    const before = this.#summarize(room);
+    room.activity = activity;
+    const after = this.#summarize(room);
+    const changed =
+      before.lastMessage !== after.lastMessage ||
+      before.notificationCount !== after.notificationCount ||
+      before.highlightCount !== after.highlightCount;
+    if (changed) this.#dirty.add(roomId);
+    return changed;
+  }
+
+  /** The server's counts, lowered at once when we read the room (the next sync restates them). */
+  setServerCounts(roomId: string, counts: { notificationCount: number; highlightCount: number }): boolean {
+    const room = this.#rooms.get(roomId);
+    if (!room) return false;
+    if (room.notificationCount === counts.notificationCount && room.highlightCount === counts.highlightCount)
+      return false;
+    room.notificationCount = counts.notificationCount;
+    room.highlightCount = counts.highlightCount;
+    this.#dirty.add(roomId);
+    return true;
   }
 
   #applyRoom(update: RoomUpdate): void {
@@ -187,7 +275,10 @@ export class RoomList {
       const previous = room;
       room = newRecord(update.roomId);
       // A fresh view of a room keeps the counters it had unless the update restates them.
-      if (previous) room.lastActivity = previous.lastActivity;
+      if (previous) {
+        room.lastActivity = previous.lastActivity;
+        room.activity = previous.activity;
+      }
       this.#rooms.set(update.roomId, room);
     }
     for (const event of update.state) this.#applyState(room, event);
@@ -219,6 +310,12 @@ export class RoomList {
       case 'm.room.canonical_alias':
         if (event.stateKey === '') room.canonicalAlias = asString(event.content.alias);
         break;
+      case 'm.room.topic':
+        if (event.stateKey === '') room.topic = asString(event.content.topic);
+        break;
+      case 'm.room.avatar':
+        if (event.stateKey === '') room.avatarUrl = mxcUri(event.content.url);
+        break;
       case 'm.room.encryption':
         // Once encrypted, always encrypted: a later state event cannot turn it off.
         if (event.stateKey === '' && typeof event.content.algorithm === 'string') room.isEncrypted = true;
@@ -229,6 +326,7 @@ export class RoomList {
         room.members.set(event.stateKey, {
           membership: membership as Membership,
           displayName: asString(event.content.displayname),
+          avatarUrl: mxcUri(event.content.avatar_url),
           isDirect: event.content.is_direct === true,
           sender: event.sender,
         });
@@ -295,6 +393,14 @@ export class RoomList {
     const heroes = this.#heroNames(room);
     const isInvite = room.membership === 'invite';
     const own = room.members.get(this.#ownUserId);
+    const isDirect = this.#directRoomIds.has(room.roomId) || (isInvite && own?.isDirect === true);
+    // Encrypted rooms: the server cannot read the messages, so its counts miss mentions and
+    // count reactions and edits; the local count from the decrypted events is shown once we have
+    // a receipt to count from. Other rooms: the server's counts (it applies the push rules).
+    const counts =
+      room.isEncrypted && room.activity.localCounts
+        ? room.activity.localCounts
+        : { notificationCount: room.notificationCount, highlightCount: room.highlightCount };
     return {
       roomId: room.roomId,
       name: computeRoomName({
@@ -306,16 +412,29 @@ export class RoomList {
         invitedCount: isInvite ? Math.max(invited, 1) : invited,
       }),
       membership: room.membership,
-      isDirect: this.#directRoomIds.has(room.roomId) || (isInvite && own?.isDirect === true),
+      isDirect,
       isEncrypted: room.isEncrypted,
       inviter: this.#inviter(room),
       joinedMemberCount: joined,
       invitedMemberCount: invited,
-      notificationCount: room.notificationCount,
-      highlightCount: room.highlightCount,
+      notificationCount: counts.notificationCount,
+      highlightCount: counts.highlightCount,
       lastActivity: room.lastActivity,
-      lastMessage: null,
-      avatarUrl: null,
+      lastMessage: room.activity.lastMessage,
+      avatarUrl: room.avatarUrl ?? (isDirect ? this.#otherMemberAvatar(room) : null),
     };
+  }
+
+  /** A direct chat without its own avatar shows the other person's. */
+  #otherMemberAvatar(room: RoomModel): string | null {
+    const inviter = this.#inviter(room);
+    if (inviter) return room.members.get(inviter)?.avatarUrl ?? null;
+    const others = [...room.members.entries()]
+      .filter(
+        ([userId, member]) =>
+          userId !== this.#ownUserId && (member.membership === 'join' || member.membership === 'invite'),
+      )
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return others.find(([, member]) => member.avatarUrl !== null)?.[1].avatarUrl ?? null;
   }
 }

@@ -4,6 +4,7 @@ import type { MessageStatus } from '../../../src-preload/contract.ts';
 import type { OlmCryptoAccount } from '../account/olm-crypto-account.ts';
 import type { MatrixHttp } from '../http/matrix-http.ts';
 import type { EngineLogLevel } from '../protocol.ts';
+import { shareKeysWithCrossSignedOnly } from '../settings/account-settings.ts';
 import type { AccountDatabase } from '../store/account-database.ts';
 import { MessageTransmitter } from './message-transmitter.ts';
 import { RoomEncryptionPins } from './room-encryption-pins.ts';
@@ -18,6 +19,8 @@ export interface AccountSendingOptions {
   emit(status: MessageStatus): void;
   log(level: EngineLogLevel, message: string): void;
   backoffMs?(attempt: number): number;
+  /** A message was cancelled before it was sent (its local echo goes away). */
+  onCancelled?(message: { roomId: string; transactionId: string }): void;
 }
 
 export function createSendQueue(options: AccountSendingOptions): SendQueue {
@@ -32,6 +35,7 @@ export function createSendQueue(options: AccountSendingOptions): SendQueue {
     userId: options.userId,
     barrier,
     refreshDeviceLists: () => crypto.sendOutgoingRequests(),
+    crossSignedOnly: () => shareKeysWithCrossSignedOnly(db.settings, log),
     log,
   });
   const transmitter = new MessageTransmitter({ http, pins, sharing, machine, barrier });
@@ -41,5 +45,6 @@ export function createSendQueue(options: AccountSendingOptions): SendQueue {
     emit: options.emit,
     log,
     ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
+    ...(options.onCancelled ? { onCancelled: options.onCancelled } : {}),
   });
 }

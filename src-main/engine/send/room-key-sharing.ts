@@ -1,7 +1,10 @@
 // Gets a room ready for an encrypted message (DESIGN.md §3), in order and under a per-room lock:
 // the members who must receive the key (joined, plus invited unless history is `joined`), their
 // device lists, Olm sessions to devices that have none, then the room key itself by to-device.
+// With the MSC4153 setting on, the key goes only to devices their owner cross-signed (crypto-wasm's
+// identity-based strategy); a recipient dropped by the policy makes the SDK rotate the room key.
 import {
+  CollectStrategy,
   EncryptionSettings,
   HistoryVisibility,
   RequestType,
@@ -43,6 +46,8 @@ export interface RoomKeySharingOptions {
   barrier(): void;
   /** Sends the machine's pending key queries and resolves once they are answered. */
   refreshDeviceLists(): Promise<void>;
+  /** MSC4153: read at each share, so a change applies to the next message. Default false. */
+  crossSignedOnly?(): boolean;
   log(level: EngineLogLevel, message: string): void;
 }
 
@@ -59,9 +64,12 @@ const MICROS_PER_MS = 1000n;
 export function encryptionSettings(
   encryption: RoomEncryption,
   visibility: HistoryVisibility,
+  policy: { crossSignedOnly?: boolean } = {},
 ): EncryptionSettings {
   const settings = new EncryptionSettings();
   settings.historyVisibility = visibility;
+  // Devices not signed by their owner's cross-signing key (and users with no identity) get nothing.
+  if (policy.crossSignedOnly === true) settings.sharingStrategy = CollectStrategy.identityBasedStrategy();
   if (encryption.rotationPeriodMs !== undefined) {
     settings.rotationPeriod = BigInt(encryption.rotationPeriodMs) * MICROS_PER_MS;
   }
@@ -120,11 +128,28 @@ export class RoomKeySharing {
     const claim = await machine.getMissingSessions(users());
     if (claim) await this.#requests.send(claim, signal);
 
-    const shares = await machine.shareRoomKey(
-      new RoomId(roomId),
-      users(),
-      encryptionSettings(encryption, visibilities[visibilityName] ?? HistoryVisibility.Shared),
-    );
+    const crossSignedOnly = this.#options.crossSignedOnly?.() ?? false;
+    let shares: ToDeviceRequest[];
+    try {
+      shares = await machine.shareRoomKey(
+        new RoomId(roomId),
+        users(),
+        encryptionSettings(encryption, visibilities[visibilityName] ?? HistoryVisibility.Shared, {
+          crossSignedOnly,
+        }),
+      );
+    } catch (error) {
+      // The identity-based strategy needs this device cross-signed by our own identity; without it
+      // nothing is shared (failing closed), and the person is told why.
+      if (crossSignedOnly && isOwnTrustMissing(error)) {
+        throw new EngineError(
+          'encryption_failed',
+          'Room keys go only to cross-signed devices, and this device is not cross-signed yet. Verify it, or turn the setting off',
+          { cause: error },
+        );
+      }
+      throw error;
+    }
     for (const share of shares) await this.#requests.send(share, signal);
   }
 
@@ -163,4 +188,10 @@ export class RoomKeySharing {
     }
     return db.members.list(roomId);
   }
+}
+
+/** crypto-wasm's refusal to share by identity from a device our own identity has not signed. */
+function isOwnTrustMissing(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  return /cross-signing is not set up|device is not verified/i.test(message);
 }

@@ -2,9 +2,11 @@
 // attempt, then sent in order per room by one worker per room. A failure worth retrying waits
 // with backoff and tries again with the SAME transaction id (the server drops a duplicate, so a
 // message is sent exactly once); a permanent one marks the message failed with a reason.
-// Pending messages survive a restart: resume() picks them up.
+// Pending messages survive a restart: resume() picks them up. The person may retry a message
+// (a failed one goes back in line, a waiting one goes now) or cancel one not yet sent.
 import { randomBytes } from 'node:crypto';
 import type { MessageStatus } from '../../../src-preload/contract.ts';
+import { EngineError } from '../errors.ts';
 import type { EngineLogLevel } from '../protocol.ts';
 import type { JsonObject } from '../store/json-column.ts';
 import type { OutgoingMessage, OutgoingQueue } from '../store/outgoing-queue.ts';
@@ -12,10 +14,15 @@ import { classifySendFailure } from './send-failure.ts';
 import type { TransmittedMessage } from './message-transmitter.ts';
 
 export interface SendQueueOptions {
-  store: Pick<OutgoingQueue, 'enqueue' | 'pending' | 'recordAttempt' | 'markSent' | 'markFailed'>;
+  store: Pick<
+    OutgoingQueue,
+    'enqueue' | 'pending' | 'recordAttempt' | 'markSent' | 'markFailed' | 'get' | 'retry' | 'remove'
+  >;
   transmit(message: TransmittedMessage, signal: AbortSignal): Promise<string>;
   emit(status: MessageStatus): void;
   log(level: EngineLogLevel, message: string): void;
+  /** A message was cancelled before it was sent (its local echo goes away). */
+  onCancelled?(message: { roomId: string; transactionId: string }): void;
   /** Backoff before retry n (0-based); default 1 s doubling up to 5 min, with jitter. */
   backoffMs?(attempt: number): number;
   newTransactionId?(): string;
@@ -49,6 +56,10 @@ export class SendQueue {
   readonly #again = new Set<string>();
   /** A retry waiting for its backoff, per room, so retryNow() can cut the wait short. */
   readonly #waits = new Map<string, AbortController>();
+  /** The attempt under way, per transaction id: a cancel waits for its outcome. */
+  readonly #inFlight = new Map<string, Promise<unknown>>();
+  /** Messages being cancelled: no new attempt starts for them. */
+  readonly #cancelling = new Set<string>();
 
   constructor(options: SendQueueOptions) {
     this.#options = options;
@@ -80,6 +91,52 @@ export class SendQueue {
   /** Ends every wait for a backoff now (the network came back). */
   retryNow(): void {
     for (const wait of this.#waits.values()) wait.abort();
+  }
+
+  /**
+   * The person asks to send a message again: a failed one goes back in line (same transaction id,
+   * so the server still drops a duplicate) and its room's wait ends; a waiting one goes now; a
+   * sent one is left as it is.
+   */
+  retry(txnId: string): void {
+    const { store, emit } = this.#options;
+    const message = store.get(txnId);
+    if (!message || this.#cancelling.has(txnId)) throw messageNotFound();
+    if (message.state === 'sent') return;
+    if (message.state === 'failed') {
+      store.retry(txnId);
+      emit({ roomId: message.roomId, transactionId: txnId, state: 'pending' });
+    }
+    this.#waits.get(message.roomId)?.abort();
+    this.#schedule(message.roomId);
+  }
+
+  /**
+   * Removes a message that was not sent (pending or failed) so it never is. A message on its way
+   * to the server is waited for: if the server took it, it is sent and cannot be cancelled.
+   */
+  async cancel(txnId: string): Promise<void> {
+    const { store } = this.#options;
+    const message = store.get(txnId);
+    if (!message || this.#cancelling.has(txnId)) throw messageNotFound();
+    if (message.state === 'sent') throw alreadySent();
+    this.#cancelling.add(txnId);
+    try {
+      const inFlight = this.#inFlight.get(txnId);
+      if (inFlight) {
+        await inFlight.catch(() => undefined);
+        const after = store.get(txnId);
+        if (!after) throw messageNotFound();
+        if (after.state === 'sent') throw alreadySent();
+      }
+      store.remove(txnId);
+    } finally {
+      this.#cancelling.delete(txnId);
+    }
+    // It may have been the message its room was waiting to retry: the next one goes now.
+    this.#waits.get(message.roomId)?.abort();
+    this.#schedule(message.roomId);
+    this.#options.onCancelled?.({ roomId: message.roomId, transactionId: txnId });
   }
 
   /** Stops the workers (the attempt in flight is aborted); pending messages stay stored. */
@@ -115,9 +172,13 @@ export class SendQueue {
     const signal = this.#abort.signal;
     let failures = 0;
     while (!signal.aborted) {
-      const next = this.#options.store.pending().find((message) => message.roomId === roomId);
+      const next = this.#options.store
+        .pending()
+        .find((message) => message.roomId === roomId && !this.#cancelling.has(message.txnId));
       if (!next) return;
-      const outcome = await this.#attempt(next, signal);
+      const attempt = this.#attempt(next, signal);
+      this.#inFlight.set(next.txnId, attempt);
+      const outcome = await attempt.finally(() => this.#inFlight.delete(next.txnId));
       if (outcome === 'retry') {
         const wait = new AbortController();
         this.#waits.set(roomId, wait);
@@ -160,4 +221,12 @@ export class SendQueue {
     emit({ ...status, state: 'sent', eventId });
     return 'done';
   }
+}
+
+function messageNotFound(): EngineError {
+  return new EngineError('message_not_found', 'This message is not waiting to be sent');
+}
+
+function alreadySent(): EngineError {
+  return new EngineError('message_not_found', 'This message was already sent and cannot be cancelled');
 }

@@ -8,6 +8,7 @@ import { MemberStore } from './member-store.ts';
 import { migrations } from './migrations/index.ts';
 import { openDatabases } from './open-databases.ts';
 import { OutgoingQueue } from './outgoing-queue.ts';
+import { ReceiptStore } from './receipt-store.ts';
 import { RoomStateStore } from './room-state-store.ts';
 import { RoomStore } from './room-store.ts';
 import { SchemaMigrations } from './schema-migrations.ts';
@@ -48,6 +49,7 @@ export class AccountDatabase {
   readonly members: MemberStore;
   readonly timeline: TimelineStore;
   readonly outgoing: OutgoingQueue;
+  readonly receipts: ReceiptStore;
   readonly settings: SettingsStore;
   readonly securityLog: SecurityLog;
   readonly #db: SqliteConnection;
@@ -98,6 +100,7 @@ export class AccountDatabase {
     this.members = new MemberStore(this.#sql);
     this.timeline = new TimelineStore(this.#sql);
     this.outgoing = new OutgoingQueue(this.#sql);
+    this.receipts = new ReceiptStore(this.#sql);
     this.settings = new SettingsStore(this.#sql);
     this.securityLog = new SecurityLog(this.#sql);
     openDatabases.add(path);

@@ -77,6 +77,22 @@ export class OutgoingQueue {
     return rows.map(fromRow);
   }
 
+  /**
+   * The room's messages whose event is not stored in its timeline yet (pending, failed, or sent
+   * but not yet back from sync), oldest first: the timeline's local echoes.
+   */
+  unstoredInRoom(roomId: string): OutgoingMessage[] {
+    const rows = this.#sql
+      .prepare(
+        `SELECT ${COLUMNS} FROM outgoing_queue WHERE room_id = ? AND (state != 'sent' OR event_id IS NULL
+           OR NOT EXISTS (SELECT 1 FROM timeline_events WHERE timeline_events.room_id = outgoing_queue.room_id
+             AND timeline_events.event_id = outgoing_queue.event_id))
+         ORDER BY created_at, rowid`,
+      )
+      .all(roomId) as OutgoingRow[];
+    return rows.map(fromRow);
+  }
+
   /** A try that did not succeed but may later: the message stays pending. */
   recordAttempt(txnId: string, errorCode: string, now = Date.now()): void {
     this.#sql

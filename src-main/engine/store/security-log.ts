@@ -22,6 +22,14 @@ export interface SecurityEventDetails {
   keys_restored: { backupVersion: string; count: number };
   key_backend_changed: { from: string; to: string };
   sign_out: { userId: string; deviceId: string; localDataRemoved: boolean };
+  /** The access token was renewed with the refresh token (which rotated). No token is recorded. */
+  token_refreshed: { userId: string; deviceId: string };
+  /** The server ended the session but kept the device (soft logout). */
+  soft_logout: { userId: string; deviceId: string };
+  /** The same device signed in again after a soft logout. */
+  reauthenticated: { userId: string; deviceId: string };
+  /** Room keys go only to cross-signed devices (MSC4153), or to every device again. */
+  key_sharing_policy_changed: { crossSignedOnly: boolean };
 }
 
 export type SecurityEventKind = keyof SecurityEventDetails;
@@ -35,6 +43,10 @@ export const securityEventKinds: readonly SecurityEventKind[] = [
   'keys_restored',
   'key_backend_changed',
   'sign_out',
+  'token_refreshed',
+  'soft_logout',
+  'reauthenticated',
+  'key_sharing_policy_changed',
 ];
 
 export interface SecurityLogEntry {

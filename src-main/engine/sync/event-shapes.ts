@@ -22,6 +22,21 @@ export const timelineEventSchema = z.looseObject({
   unsigned: content.optional(),
 });
 
+/**
+ * The content to store: as sent, except that a redaction's top-level `redacts` (room versions
+ * before 11) is copied into the content, where version 11 puts it, so one place holds it.
+ */
+export function storedContent(event: {
+  type: string;
+  content?: Record<string, unknown> | undefined;
+  [key: string]: unknown;
+}): Record<string, unknown> {
+  const content = event.content ?? {};
+  if (event.type === 'm.room.redaction' && typeof event.redacts === 'string' && content.redacts === undefined)
+    return { ...content, redacts: event.redacts };
+  return content;
+}
+
 /** The spec's limit on a whole event (65,536 bytes of JSON); larger ones are not kept. */
 export const MAX_EVENT_BYTES = 65_536;
 
@@ -85,7 +100,7 @@ export function collectTimeline(collector: StateCollector, events: unknown[] | u
         type: event.type,
         stateKey: event.state_key ?? null,
         originServerTs: event.origin_server_ts,
-        content: event.content ?? {},
+        content: storedContent(event),
         unsigned: event.unsigned ?? null,
       });
     }

@@ -12,6 +12,7 @@ import {
   parseDirectContent,
   translateE2ee,
 } from './event-shapes.ts';
+import { collectEphemeral, hasEphemeral, newEphemeral } from './ephemeral-shapes.ts';
 import type { HeroLite, RoomUpdate, SyncBatch } from './sync-batch.ts';
 import type { SyncSource } from './sync-source.ts';
 
@@ -25,6 +26,11 @@ const REQUIRED_STATE: [string, string][] = [
   ['m.room.avatar', ''],
   ['m.room.encryption', ''],
   ['m.room.create', ''],
+  // For the room header and rooms.details, and the power levels for mentions of @room.
+  ['m.room.topic', ''],
+  ['m.room.join_rules', ''],
+  ['m.room.history_visibility', ''],
+  ['m.room.power_levels', ''],
   ['m.room.member', '$ME'],
   ['m.room.member', '$LAZY'],
 ];
@@ -59,6 +65,9 @@ const responseSchema = z.looseObject({
       account_data: z.looseObject({ global: eventList }).optional(),
       // The to-device extension has its own position (MSC3885): `next_batch` becomes the next `since`.
       to_device: z.looseObject({ next_batch: z.string().min(1).optional(), events: eventList }).optional(),
+      // Per room: one m.receipt / m.typing event each, checked entry by entry in collectEphemeral.
+      receipts: z.looseObject({ rooms: z.record(z.string(), z.unknown()).optional() }).optional(),
+      typing: z.looseObject({ rooms: z.record(z.string(), z.unknown()).optional() }).optional(),
       // Checked field by field in translateE2ee.
       e2ee: z
         .looseObject({
@@ -124,6 +133,9 @@ export class SlidingSync implements SyncSource {
         extensions: {
           account_data: { enabled: true },
           e2ee: { enabled: true },
+          // Every listed and subscribed room.
+          receipts: { enabled: true, lists: ['*'], rooms: ['*'] },
+          typing: { enabled: true, lists: ['*'], rooms: ['*'] },
           to_device: {
             enabled: true,
             ...(this.#toDeviceSince !== undefined ? { since: this.#toDeviceSince } : {}),
@@ -190,6 +202,7 @@ export function translateSliding(response: z.output<typeof responseSchema>): Syn
     batch.skippedEvents += collector.skipped;
     batch.rooms.push(update);
   }
+  translateSlidingEphemeral(response, batch);
   for (const raw of response.extensions?.account_data?.global ?? []) {
     const event = accountDataEventSchema.safeParse(raw);
     if (!event.success) {
@@ -211,4 +224,28 @@ export function translateSliding(response: z.output<typeof responseSchema>): Syn
     batch.skippedEvents += translated.skipped;
   }
   return batch;
+}
+
+/**
+ * The receipts and typing extensions: each room's m.receipt and m.typing event, attached to its
+ * update (a room the response did not list gets an update with nothing else in it).
+ */
+function translateSlidingEphemeral(response: z.output<typeof responseSchema>, batch: SyncBatch): void {
+  const byRoom = new Map<string, unknown[]>();
+  for (const extension of [response.extensions?.receipts, response.extensions?.typing]) {
+    for (const [roomId, event] of Object.entries(extension?.rooms ?? {})) {
+      const events = byRoom.get(roomId) ?? [];
+      events.push(event);
+      byRoom.set(roomId, events);
+    }
+  }
+  const updates = new Map(batch.rooms.map((update) => [update.roomId, update]));
+  for (const [roomId, events] of byRoom) {
+    const ephemeral = newEphemeral();
+    batch.skippedEvents += collectEphemeral(events, ephemeral);
+    if (!hasEphemeral(ephemeral)) continue;
+    const update = updates.get(roomId);
+    if (update) update.ephemeral = ephemeral;
+    else batch.rooms.push({ roomId, replaceState: false, state: [], ephemeral });
+  }
 }

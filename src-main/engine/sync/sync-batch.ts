@@ -26,6 +26,21 @@ export interface HeroLite {
   displayName?: string | null;
 }
 
+/** A read receipt (public or private) on the main timeline; threaded ones are not kept. */
+export interface ReceiptLite {
+  eventId: string;
+  userId: string;
+  type: 'm.read' | 'm.read.private';
+  /** When the receipt was sent (ms since the epoch); 0 when the server left it out. */
+  ts: number;
+}
+
+/** A room's ephemeral events: receipts, and who is typing now (absent: unchanged). */
+export interface EphemeralUpdate {
+  receipts: ReceiptLite[];
+  typing?: string[];
+}
+
 export interface RoomUpdate {
   roomId: string;
   /** Our membership as the response states it; undefined when the response leaves it unsaid. */
@@ -48,6 +63,8 @@ export interface RoomUpdate {
   latestTimestamp?: number;
   /** A room name the server computed or copied from state (sliding sync's `name`). */
   serverName?: string | null;
+  /** Receipts and typing, when the response carried any for this room. */
+  ephemeral?: EphemeralUpdate;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   parseDirectContent,
   translateE2ee,
 } from './event-shapes.ts';
+import { collectEphemeral, hasEphemeral, newEphemeral } from './ephemeral-shapes.ts';
 import type { RoomUpdate, SyncBatch } from './sync-batch.ts';
 import type { SyncSource } from './sync-source.ts';
 
@@ -37,6 +38,7 @@ const joinedRoomSchema = z.looseObject({
   timeline: z
     .looseObject({ events: eventList, limited: z.boolean().optional(), prev_batch: z.string().optional() })
     .optional(),
+  ephemeral: z.looseObject({ events: eventList }).optional(),
   unread_notifications: z
     .looseObject({ notification_count: z.number().optional(), highlight_count: z.number().optional() })
     .optional(),
@@ -153,6 +155,8 @@ function translateJoined(
   const collector = newCollector();
   collectState(collector, room.state?.events);
   collectTimeline(collector, room.timeline?.events);
+  const ephemeral = newEphemeral();
+  collector.skipped += collectEphemeral(room.ephemeral?.events, ephemeral);
   const summary = room.summary;
   const update: RoomUpdate = {
     roomId,
@@ -176,6 +180,7 @@ function translateJoined(
     ...(collector.timeline.length > 0 ? { timeline: collector.timeline } : {}),
     ...(room.timeline?.limited ? { limited: true } : {}),
     ...(room.timeline?.prev_batch ? { prevBatch: room.timeline.prev_batch } : {}),
+    ...(hasEphemeral(ephemeral) ? { ephemeral } : {}),
   };
   return { update, skipped: collector.skipped };
 }

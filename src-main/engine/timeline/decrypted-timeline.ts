@@ -17,6 +17,8 @@ export interface TimelineItem {
   encrypted: boolean;
   decryption: DecryptionState;
   shield?: SenderShield;
+  /** The strict verdict (absent on events decrypted before it was stored). */
+  strictShield?: SenderShield;
   senderDeviceId?: string;
   failure?: { reason: string; message: string };
 }
@@ -37,11 +39,13 @@ export function toItem(event: TimelineEventRecord): TimelineItem {
   const stored = event.decrypted;
   if (event.decryption === 'decrypted' && stored) {
     const shield = stored.shield as SenderShield | undefined;
+    const strictShield = stored.strictShield as SenderShield | undefined;
     return {
       ...base,
       type: typeof stored.type === 'string' ? stored.type : event.type,
       content: isObject(stored.content) ? stored.content : {},
       ...(shield ? { shield } : {}),
+      ...(strictShield ? { strictShield } : {}),
       ...(typeof stored.senderDeviceId === 'string' ? { senderDeviceId: stored.senderDeviceId } : {}),
     };
   }

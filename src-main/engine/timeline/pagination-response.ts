@@ -2,7 +2,13 @@
 // event checked on its own, so one malformed or oversized event is skipped (and counted) without
 // losing the page.
 import { z } from 'zod';
-import { MAX_EVENT_BYTES, eventList, stateEventSchema, timelineEventSchema } from '../sync/event-shapes.ts';
+import {
+  MAX_EVENT_BYTES,
+  eventList,
+  stateEventSchema,
+  storedContent,
+  timelineEventSchema,
+} from '../sync/event-shapes.ts';
 import type { StateEventRecord } from '../store/room-state-store.ts';
 import type { TimelineEventInput } from '../store/timeline-store.ts';
 
@@ -50,7 +56,7 @@ export function readMessagesPage(roomId: string, response: MessagesResponse): Me
       type: event.type,
       stateKey: event.state_key ?? null,
       originServerTs: event.origin_server_ts,
-      content: event.content ?? {},
+      content: storedContent(event),
       unsigned: event.unsigned ?? null,
       // Encrypted events are kept as sent and decrypted once, in the background.
       decryption: event.type === 'm.room.encrypted' ? 'pending' : 'none',

@@ -255,6 +255,7 @@ function outcome(row: EncryptedEventRow, result: DecryptionResult): DecryptionOu
       type: result.clearEvent.type,
       content: result.clearEvent.content,
       shield: { ...result.shield },
+      strictShield: { ...result.strictShield },
       ...(result.senderDeviceId ? { senderDeviceId: result.senderDeviceId } : {}),
       ...(result.senderCurve25519 ? { senderCurve25519: result.senderCurve25519 } : {}),
     },

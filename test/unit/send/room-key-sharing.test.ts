@@ -1,16 +1,33 @@
 // Key sharing runs its steps in order, sends what the machine asks with the barrier before each
 // request, and refuses to go on while the recipients' device lists are unknown.
-import { RequestType, type UserId } from '@matrix-org/matrix-sdk-crypto-wasm';
+import {
+  CollectStrategy,
+  DeviceId,
+  EncryptionSettings,
+  HistoryVisibility,
+  OlmMachine,
+  RequestType,
+  RoomId,
+  UserId,
+} from '@matrix-org/matrix-sdk-crypto-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCryptoWasm } from '../../../src-main/engine/crypto/crypto-wasm.ts';
-import { RoomKeySharing } from '../../../src-main/engine/send/room-key-sharing.ts';
+import { encryptionSettings, RoomKeySharing } from '../../../src-main/engine/send/room-key-sharing.ts';
 import type { MemberRecord } from '../../../src-main/engine/store/member-store.ts';
 
 beforeAll(() => loadCryptoWasm());
 
-function setup(options: { pendingQuery?: boolean; historyVisibility?: string } = {}) {
+function setup(
+  options: {
+    pendingQuery?: boolean;
+    historyVisibility?: string;
+    crossSignedOnly?: boolean;
+    shareFails?: Error;
+  } = {},
+) {
   const steps: string[] = [];
   let sharedWith: string[] = [];
+  let strategy: CollectStrategy | undefined;
   const machine = {
     updateTrackedUsers: async (users: UserId[]) => {
       steps.push(`track ${users.map((user) => user.toString()).join(',')}`);
@@ -19,7 +36,9 @@ function setup(options: { pendingQuery?: boolean; historyVisibility?: string } =
       steps.push('missing sessions');
       return { id: 'claim-1', type: RequestType.KeysClaim, body: '{"one_time_keys":{}}' } as never;
     },
-    shareRoomKey: async (_room: unknown, users: UserId[]) => {
+    shareRoomKey: async (_room: unknown, users: UserId[], settings: EncryptionSettings) => {
+      strategy = settings.sharingStrategy;
+      if (options.shareFails) throw options.shareFails;
       sharedWith = users.map((user) => user.toString());
       steps.push('share');
       return [
@@ -80,9 +99,12 @@ function setup(options: { pendingQuery?: boolean; historyVisibility?: string } =
     refreshDeviceLists: async () => {
       steps.push('refresh');
     },
+    ...(options.crossSignedOnly !== undefined
+      ? { crossSignedOnly: () => options.crossSignedOnly ?? false }
+      : {}),
     log: () => {},
   });
-  return { sharing, steps, stored, sharedWith: () => sharedWith };
+  return { sharing, steps, stored, sharedWith: () => sharedWith, strategy: () => strategy };
 }
 
 describe('RoomKeySharing', () => {
@@ -137,5 +159,51 @@ describe('RoomKeySharing', () => {
     const secondTrack = steps.lastIndexOf('track @bob:x,@carol:x,@me:x');
     expect(shares).toHaveLength(2);
     expect(secondTrack).toBeGreaterThan(shares[0] ?? Infinity);
+  });
+});
+
+describe('MSC4153: sharing only with cross-signed devices', () => {
+  it('uses the identity-based strategy when the setting is on, and every device otherwise', async () => {
+    const on = setup({ crossSignedOnly: true });
+    await on.sharing.prepare('!r:x', { algorithm: 'm.megolm.v1.aes-sha2' });
+    expect(on.strategy()?.eq(CollectStrategy.identityBasedStrategy())).toBe(true);
+
+    for (const off of [setup({ crossSignedOnly: false }), setup()]) {
+      await off.sharing.prepare('!r:x', { algorithm: 'm.megolm.v1.aes-sha2' });
+      expect(off.strategy()?.eq(CollectStrategy.identityBasedStrategy())).toBe(false);
+      expect(off.strategy()?.eq(CollectStrategy.allDevices())).toBe(true);
+    }
+  });
+
+  it('fails closed with a clear error when this device is not cross-signed (the real machine’s refusal)', async () => {
+    // What crypto-wasm says when the identity-based strategy meets a device without cross-signing.
+    const machine = await OlmMachine.initialize(new UserId('@me:x'), new DeviceId('DEVICE'));
+    const refusal = await machine
+      .shareRoomKey(
+        new RoomId('!r:x'),
+        [new UserId('@me:x')],
+        encryptionSettings({ algorithm: 'm.megolm.v1.aes-sha2' }, HistoryVisibility.Shared, {
+          crossSignedOnly: true,
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    machine.close();
+    expect(refusal).toBeInstanceOf(Error);
+
+    const { sharing, steps } = setup({ crossSignedOnly: true, shareFails: refusal as Error });
+    await expect(sharing.prepare('!r:x', { algorithm: 'm.megolm.v1.aes-sha2' })).rejects.toMatchObject({
+      code: 'encryption_failed',
+      message: expect.stringContaining('not cross-signed'),
+    });
+    expect(steps.some((step) => step.startsWith('PUT /sendToDevice'))).toBe(false);
+  });
+
+  it('passes other sharing failures on unchanged', async () => {
+    const failure = new Error('store closed');
+    const { sharing } = setup({ crossSignedOnly: true, shareFails: failure });
+    await expect(sharing.prepare('!r:x', { algorithm: 'm.megolm.v1.aes-sha2' })).rejects.toBe(failure);
   });
 });

@@ -41,16 +41,33 @@ class MemoryOutgoing {
   markFailed(txnId: string, code: string): void {
     Object.assign(this.#row(txnId), { state: 'failed', lastError: code });
   }
+  get(txnId: string): OutgoingMessage | null {
+    const row = this.rows.find((candidate) => candidate.txnId === txnId);
+    return row ? { ...row } : null;
+  }
+  retry(txnId: string): void {
+    const row = this.#row(txnId);
+    if (row.state === 'failed') row.state = 'pending';
+  }
+  remove(txnId: string): void {
+    const index = this.rows.findIndex((candidate) => candidate.txnId === txnId);
+    if (index >= 0) this.rows.splice(index, 1);
+  }
 }
 
-function harness(transmit: (message: TransmittedMessage, attempt: number) => Promise<string>) {
+function harness(
+  transmit: (message: TransmittedMessage, attempt: number) => Promise<string>,
+  backoffMs: (attempt: number) => number = () => 0,
+) {
   const store = new MemoryOutgoing();
   const statuses: MessageStatus[] = [];
   const attempts: TransmittedMessage[] = [];
   const storedAtAttempt: boolean[] = [];
   let counter = 0;
+  const cancelled: string[] = [];
   const queue = new SendQueue({
     store,
+    onCancelled: (message) => cancelled.push(message.transactionId),
     transmit: (message) => {
       storedAtAttempt.push(store.rows.some((row) => row.txnId === message.txnId));
       attempts.push(message);
@@ -58,10 +75,10 @@ function harness(transmit: (message: TransmittedMessage, attempt: number) => Pro
     },
     emit: (status) => statuses.push(status),
     log: () => {},
-    backoffMs: () => 0,
+    backoffMs,
     newTransactionId: () => `txn-${++counter}`,
   });
-  return { store, statuses, attempts, storedAtAttempt, queue };
+  return { store, statuses, attempts, storedAtAttempt, queue, cancelled };
 }
 
 const text = (body: string) => ({ msgtype: 'm.text', body });
@@ -195,5 +212,141 @@ describe('SendQueue', () => {
     expect(statuses.find((s) => s.transactionId === b && s.state === 'sent')).toBeDefined();
     releaseA();
     await queue.whenIdle();
+  });
+});
+
+const HOUR = 3_600_000;
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** A transmit whose calls wait until the test settles them. */
+function heldTransmit() {
+  const calls: {
+    message: TransmittedMessage;
+    resolve(eventId: string): void;
+    reject(error: unknown): void;
+  }[] = [];
+  const transmit = (message: TransmittedMessage) =>
+    new Promise<string>((resolve, reject) => calls.push({ message, resolve, reject }));
+  return { calls, transmit };
+}
+
+describe('SendQueue: retry and cancel', () => {
+  it('retry puts a failed message back in line with the same transaction id and reports pending', async () => {
+    let refuse = true;
+    const { queue, statuses, attempts, store } = harness(async () => {
+      if (refuse) throw new MatrixApiError(403, 'M_FORBIDDEN', '');
+      return '$ok';
+    });
+    const txnId = queue.send('!a:x', 'm.room.message', text('hi'));
+    await queue.whenIdle();
+    expect(store.rows[0]?.state).toBe('failed');
+
+    refuse = false;
+    queue.retry(txnId);
+    await queue.whenIdle();
+    expect(attempts.map((a) => a.txnId)).toEqual([txnId, txnId]);
+    expect(statuses.map((s) => s.state)).toEqual(['pending', 'failed', 'pending', 'sent']);
+    expect(store.rows[0]).toMatchObject({ state: 'sent', eventId: '$ok' });
+  });
+
+  it('retry wakes a message waiting for its backoff', async () => {
+    const { queue, attempts } = harness(
+      async (_message, attempt) => {
+        if (attempt === 1) throw new EngineError('unreachable', 'down');
+        return '$ok';
+      },
+      () => HOUR,
+    );
+    const txnId = queue.send('!a:x', 'm.room.message', text('hi'));
+    await settle();
+    expect(attempts).toHaveLength(1);
+    queue.retry(txnId);
+    await queue.whenIdle();
+    expect(attempts.map((a) => a.txnId)).toEqual([txnId, txnId]);
+  });
+
+  it('retry of a sent message does nothing; of an unknown one is message_not_found', async () => {
+    const { queue, attempts, statuses } = harness(async () => '$ok');
+    const txnId = queue.send('!a:x', 'm.room.message', text('hi'));
+    await queue.whenIdle();
+    queue.retry(txnId);
+    await queue.whenIdle();
+    expect(attempts).toHaveLength(1);
+    expect(statuses.map((s) => s.state)).toEqual(['pending', 'sent']);
+    expect(() => queue.retry('txn-unknown')).toThrow(expect.objectContaining({ code: 'message_not_found' }));
+  });
+
+  it('cancel removes a waiting message so it is never sent, and the next one goes at once', async () => {
+    const { queue, attempts, store, cancelled } = harness(
+      async (message) => {
+        if (message.content.body === 'first') throw new EngineError('unreachable', 'down');
+        return '$ok';
+      },
+      () => HOUR,
+    );
+    const first = queue.send('!a:x', 'm.room.message', text('first'));
+    const second = queue.send('!a:x', 'm.room.message', text('second'));
+    await settle();
+    await queue.cancel(first);
+    await queue.whenIdle();
+    expect(attempts.map((a) => a.txnId)).toEqual([first, second]);
+    expect(store.rows.map((row) => [row.txnId, row.state])).toEqual([[second, 'sent']]);
+    expect(cancelled).toEqual([first]);
+  });
+
+  it('cancel removes a failed message; a sent or unknown one is message_not_found', async () => {
+    const { queue, store } = harness(async (message) => {
+      if (message.content.body === 'bad') throw new MatrixApiError(403, 'M_FORBIDDEN', '');
+      return '$ok';
+    });
+    const bad = queue.send('!a:x', 'm.room.message', text('bad'));
+    const good = queue.send('!a:x', 'm.room.message', text('good'));
+    await queue.whenIdle();
+    await queue.cancel(bad);
+    expect(store.get(bad)).toBeNull();
+    await expect(queue.cancel(good)).rejects.toMatchObject({ code: 'message_not_found' });
+    expect(store.get(good)?.state).toBe('sent');
+    await expect(queue.cancel('txn-unknown')).rejects.toMatchObject({ code: 'message_not_found' });
+  });
+
+  it('cancel of a message in flight waits for the attempt: taken by the server, it stays sent', async () => {
+    const held = heldTransmit();
+    const store = new MemoryOutgoing();
+    const queue = new SendQueue({
+      store,
+      transmit: held.transmit,
+      emit: () => {},
+      log: () => {},
+      backoffMs: () => HOUR,
+    });
+    const txnId = queue.send('!a:x', 'm.room.message', text('hi'));
+    await settle();
+    expect(held.calls).toHaveLength(1);
+    const cancelling = queue.cancel(txnId);
+    held.calls[0]?.resolve('$landed');
+    await expect(cancelling).rejects.toMatchObject({ code: 'message_not_found' });
+    expect(store.get(txnId)).toMatchObject({ state: 'sent', eventId: '$landed' });
+  });
+
+  it('cancel of a message in flight that fails removes it and it is not tried again', async () => {
+    const held = heldTransmit();
+    const store = new MemoryOutgoing();
+    const queue = new SendQueue({
+      store,
+      transmit: held.transmit,
+      emit: () => {},
+      log: () => {},
+      backoffMs: () => 0,
+    });
+    const txnId = queue.send('!a:x', 'm.room.message', text('hi'));
+    await settle();
+    const cancelling = queue.cancel(txnId);
+    held.calls[0]?.reject(new EngineError('unreachable', 'down'));
+    await cancelling;
+    await queue.whenIdle();
+    expect(store.get(txnId)).toBeNull();
+    expect(held.calls).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountDatabase } from '../../../src-main/engine/store/account-database.ts';
 import { keyCheckPath } from '../../../src-main/engine/store/key-check.ts';
+import { migrations } from '../../../src-main/engine/store/migrations/index.ts';
 import { KEY_SOURCE, makeProfile, room, type Profile } from './store-fixture.ts';
 
 describe('AccountDatabase.open', () => {
@@ -21,7 +22,7 @@ describe('AccountDatabase.open', () => {
     expect(pragma('locking_mode')).toBe('exclusive');
     expect(pragma('temp_store')).toBe(2);
     expect(pragma('synchronous')).toBe(2);
-    expect(db.schemaVersion).toBe(1);
+    expect(db.schemaVersion).toBe(migrations.length);
     db.close();
     // No plaintext SQLite header: the file starts with SQLCipher's random salt.
     expect(readFileSync(profile.path).subarray(0, 16).toString('latin1')).not.toBe('SQLite format 3\0');
@@ -43,7 +44,7 @@ describe('AccountDatabase.open', () => {
     first.close();
     const second = profile.open();
     expect(second.rooms.list().map((r) => r.roomId)).toEqual(['!a:example.org']);
-    expect(second.schemaVersion).toBe(1);
+    expect(second.schemaVersion).toBe(migrations.length);
     second.close();
   });
 

@@ -26,7 +26,12 @@ describe('account stores', () => {
     };
     db.session.save(session);
     db.session.save({ ...session, accessToken: 'syt_other' });
-    expect(db.session.get()).toEqual({ ...session, accessToken: 'syt_other' });
+    expect(db.session.get()).toEqual({
+      ...session,
+      accessToken: 'syt_other',
+      refreshToken: null,
+      accessTokenExpiresAt: null,
+    });
     db.session.clear();
     expect(db.session.get()).toBeNull();
   });

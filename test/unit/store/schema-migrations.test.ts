@@ -63,6 +63,7 @@ describe('each migration', () => {
         'crypto_idb_schema',
         'members',
         'outgoing_queue',
+        'receipts',
         'room_state',
         'rooms',
         'schema_migrations',

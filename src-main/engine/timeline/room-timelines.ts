@@ -1,0 +1,244 @@
+// The rooms the person has open, and what their timelines show: pages read from the store
+// (timeline.open, timeline.back, with /messages only when the store runs out), and
+// `timeline.changed` for open rooms as events are stored, decrypted, redacted, or as our own
+// messages move through the send queue. Redactions are applied in every room, open or not.
+import type {
+  MessageStatus,
+  TimelineChange,
+  TimelineItem,
+  TimelinePage,
+} from '../../../src-preload/contract.ts';
+import type { StoredTimelineChange } from '../account/account-session.ts';
+import { EngineError } from '../errors.ts';
+import type { EngineLogLevel } from '../protocol.ts';
+import type { AccountDatabase } from '../store/account-database.ts';
+import type { JsonObject } from '../store/json-column.ts';
+import type { TimelineEventRecord } from '../store/timeline-store.ts';
+import type { PaginationResult } from './pagination.ts';
+import { RelationIndex } from './relation-index.ts';
+import { Redactions } from './redactions.ts';
+import { toItem } from './decrypted-timeline.ts';
+import { isObject, redactionTarget, relationOf, replyTargetOf } from './relations.ts';
+import { TimelineView, echoKey, isEchoShown } from './timeline-view.ts';
+
+export interface RoomTimelinesOptions {
+  db: AccountDatabase;
+  userId: string;
+  /** The person opened the room: its waiting events and missing history go first. */
+  openRoom(roomId: string): void;
+  paginate(roomId: string, limit: number): Promise<PaginationResult>;
+  emit(change: TimelineChange): void;
+  log(level: EngineLogLevel, message: string): void;
+  readersAt?(roomId: string, eventIds: readonly string[]): Map<string, string[]>;
+  mentionsMe?(clearContent: JsonObject, sender: string, roomId: string): boolean;
+}
+
+/** Pages fetched from the server for one timeline.back, at most. */
+const MAX_PAGES_PER_BACK = 3;
+
+export class RoomTimelines {
+  readonly #options: RoomTimelinesOptions;
+  /** Open rooms → reply target → the replies shown, so a changed target refreshes their previews. */
+  readonly #open = new Map<string, Map<string, Set<string>>>();
+  readonly #redactions: Redactions;
+  /** Our queued reactions and edits → their target, so a cancelled one refreshes it. */
+  readonly #queuedTargets = new Map<string, { roomId: string; target: string }>();
+  readonly relations: RelationIndex;
+  readonly view: TimelineView;
+
+  constructor(options: RoomTimelinesOptions) {
+    this.#options = options;
+    const relations = new RelationIndex(options.db);
+    this.relations = relations;
+    this.#redactions = new Redactions(options.db, relations);
+    this.view = new TimelineView({
+      db: options.db,
+      relations,
+      redactions: this.#redactions,
+      userId: options.userId,
+      ...(options.readersAt ? { readersAt: options.readersAt } : {}),
+      ...(options.mentionsMe ? { mentionsMe: options.mentionsMe } : {}),
+    });
+  }
+
+  isOpen(roomId: string): boolean {
+    return this.#open.has(roomId);
+  }
+
+  /** The newest `limit` items and the room's local echoes; the room is open from now on. */
+  open(roomId: string, limit: number): TimelinePage {
+    if (!this.#options.db.rooms.get(roomId))
+      throw new EngineError('room_not_found', 'This room is not known');
+    this.#open.set(roomId, new Map());
+    this.#options.openRoom(roomId);
+    const page = this.#readBefore(roomId, null, limit);
+    return { roomId, items: [...page.items, ...this.view.echoes(roomId)], hasOlder: page.hasOlder };
+  }
+
+  close(roomId: string): void {
+    this.#open.delete(roomId);
+  }
+
+  /** Up to `limit` items older than `before`: from the store, then from the server if it runs out. */
+  async back(roomId: string, before: string, limit: number): Promise<TimelinePage> {
+    const { db } = this.#options;
+    const anchor = db.timeline.get(roomId, before);
+    if (!anchor) throw new EngineError('event_not_found', 'That event is not in this room’s timeline');
+    let page = this.#readBefore(roomId, anchor.ordering, limit);
+    for (let pages = 0; page.items.length < limit && page.gapBelow && pages < MAX_PAGES_PER_BACK; pages++) {
+      const result = await this.#options.paginate(roomId, Math.max(limit, 20));
+      page = this.#readBefore(roomId, anchor.ordering, limit);
+      if (result.added === 0 && result.reachedStart) break;
+    }
+    return { roomId, items: page.items, hasOlder: page.hasOlder };
+  }
+
+  /** Events were stored or decrypted: redactions apply, and open rooms hear what changed. */
+  onStored(change: StoredTimelineChange): void {
+    const { db, userId } = this.#options;
+    const { roomId } = change;
+    const open = this.#open.has(roomId);
+    // What a redacted relation pointed at, read before the redaction wipes it (a reaction's target).
+    const relationTargets = open ? this.#redactedRelationTargets(roomId, change.eventIds) : [];
+    const redacted = this.#redactions.applyFor(roomId, change.eventIds);
+    if (!open) return;
+    const affected = new Set<string>([...change.eventIds, ...redacted, ...relationTargets]);
+    const removed = new Set<string>();
+    for (const eventId of change.eventIds) {
+      const event = db.timeline.get(roomId, eventId);
+      if (!event) continue;
+      const target = redactionTarget(event) ?? relationOf(event)?.eventId ?? null;
+      if (target !== null) affected.add(target);
+      const transactionId =
+        event.sender === userId && isObject(event.unsigned) ? event.unsigned.transaction_id : undefined;
+      if (typeof transactionId === 'string') removed.add(echoKey(transactionId));
+    }
+    const events: TimelineEventRecord[] = [];
+    const replies = this.#open.get(roomId);
+    for (const eventId of [...affected]) for (const reply of replies?.get(eventId) ?? []) affected.add(reply);
+    for (const eventId of affected) {
+      const event = db.timeline.get(roomId, eventId);
+      if (!event) continue;
+      // An event that now shows inside its target (an encrypted reaction that opened) leaves.
+      if (this.view.isShown(event)) events.push(event);
+      else removed.add(eventId);
+    }
+    events.sort((a, b) => a.ordering - b.ordering);
+    this.#emit(roomId, this.#items(roomId, events), [...removed]);
+  }
+
+  #redactedRelationTargets(roomId: string, eventIds: readonly string[]): string[] {
+    const targets: string[] = [];
+    for (const eventId of eventIds) {
+      const event = this.#options.db.timeline.get(roomId, eventId);
+      const redacts = event ? redactionTarget(event) : null;
+      const target = redacts === null ? null : this.#options.db.timeline.get(roomId, redacts);
+      const relation = target ? relationOf(target) : null;
+      if (relation) targets.push(relation.eventId);
+    }
+    return targets;
+  }
+
+  /** A queued message of ours changed state: its echo (or the target of our relation) changes. */
+  onStatus(status: MessageStatus): void {
+    const { roomId, transactionId } = status;
+    const message = this.#options.db.outgoing.get(transactionId);
+    const relatesTo =
+      message && isObject(message.content['m.relates_to']) ? message.content['m.relates_to'] : null;
+    const target =
+      message && !isEchoShown(message) && typeof relatesTo?.event_id === 'string' ? relatesTo.event_id : null;
+    if (target !== null && status.state === 'pending')
+      this.#queuedTargets.set(transactionId, { roomId, target });
+    else this.#queuedTargets.delete(transactionId);
+    if (!this.#open.has(roomId)) return;
+    if (!message) {
+      this.#emit(roomId, [], [echoKey(transactionId)]);
+      return;
+    }
+    if (isEchoShown(message)) {
+      const echo = this.view.echo(roomId, transactionId);
+      this.#emit(roomId, echo ? [echo] : [], echo ? [] : [echoKey(transactionId)]);
+      return;
+    }
+    const event = target === null ? null : this.#options.db.timeline.get(roomId, target);
+    if (event) this.#emit(roomId, this.view.items(roomId, [event]), []);
+  }
+
+  /** A queued message was dropped (message.cancel): its echo leaves, its relation's target changes. */
+  forget(roomId: string, transactionId: string): void {
+    const queued = this.#queuedTargets.get(transactionId);
+    this.#queuedTargets.delete(transactionId);
+    const relatedTo = queued?.roomId === roomId ? queued.target : null;
+    if (!this.#open.has(roomId)) return;
+    const event = relatedTo === null ? null : this.#options.db.timeline.get(roomId, relatedTo);
+    this.#emit(roomId, event ? this.view.items(roomId, [event]) : [], [echoKey(transactionId)]);
+  }
+
+  /** Re-reads these events of an open room and tells the renderer (receipts, mentions). */
+  refresh(roomId: string, eventIds: readonly string[]): void {
+    if (!this.#open.has(roomId)) return;
+    const events = eventIds
+      .map((eventId) => this.#options.db.timeline.get(roomId, eventId))
+      .filter((event): event is TimelineEventRecord => event !== null)
+      .sort((a, b) => a.ordering - b.ordering);
+    this.#emit(roomId, this.view.items(roomId, events), []);
+  }
+
+  /** The items of shown events; replies among them are remembered for their target's changes. */
+  #items(roomId: string, events: readonly TimelineEventRecord[]): TimelineItem[] {
+    const replies = this.#open.get(roomId);
+    if (replies)
+      for (const event of events) {
+        const target = replyTargetOf(toItem(event).content);
+        if (target === null) continue;
+        let set = replies.get(target);
+        if (!set) replies.set(target, (set = new Set()));
+        set.add(event.eventId);
+      }
+    return this.view.items(roomId, events);
+  }
+
+  #emit(roomId: string, upserted: TimelineItem[], removed: string[]): void {
+    if (upserted.length === 0 && removed.length === 0) return;
+    this.#options.emit({ roomId, upserted, removed });
+  }
+
+  /**
+   * Up to `limit` shown items before `ordering` (null: the newest), reading past hidden events.
+   * `gapBelow`: the store has no more events there but the server has (a gap at the bottom).
+   */
+  #readBefore(
+    roomId: string,
+    ordering: number | null,
+    limit: number,
+  ): { items: TimelineItem[]; hasOlder: boolean; gapBelow: boolean } {
+    const { db } = this.#options;
+    const shown: TimelineEventRecord[] = [];
+    let cursor = ordering;
+    let exhausted = false;
+    while (shown.length < limit) {
+      const batch =
+        cursor === null
+          ? db.timeline.latest(roomId, limit * 2)
+          : db.timeline.before(roomId, cursor, limit * 2);
+      if (batch.length === 0) {
+        exhausted = true;
+        break;
+      }
+      cursor = batch[0]?.ordering ?? cursor;
+      const visible = batch.filter((event) => this.view.isShown(event));
+      shown.unshift(...visible.slice(Math.max(0, visible.length - (limit - shown.length))));
+      if (batch.length < limit * 2) {
+        exhausted = true;
+        break;
+      }
+    }
+    const lowest = shown[0]?.ordering ?? cursor;
+    // A gap at or below the lowest item: the server has history the store does not.
+    const gap = db.timeline.gaps(roomId).some((found) => lowest === null || found.ordering <= lowest);
+    const olderStored = lowest !== null && db.timeline.before(roomId, lowest, 1).length > 0;
+    const gapBelow = exhausted && shown.length < limit && gap;
+    const hasOlder = olderStored || gap;
+    return { items: this.#items(roomId, shown), hasOlder, gapBelow };
+  }
+}
