@@ -51,7 +51,7 @@ const problems: Partial<Record<ErrorCode, StorageProblem>> = {
   soft_logout: {
     summary: 'Your session with the server expired.',
     advice:
-      'Your messages and keys on this device are kept. Signing in again on this device comes in a later version; for now, sign out and sign in again.',
+      'Your messages and keys on this device are kept. Enter your password to sign in again on this device.',
   },
   profile_in_use: {
     summary: 'Another Tessera window is already using this account’s local data.',
