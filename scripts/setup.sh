@@ -13,9 +13,10 @@ with_tests=false
 step() { printf '\n== %s\n' "$*"; }
 
 # 1. Debian packages for the tests: Chromium for Playwright, dbus and gnome-keyring for the
-#    Secret Service, python3-venv for Synapse, openssl for the TLS tests.
+#    Secret Service, python3-venv for Synapse, openssl for the TLS tests, shellcheck for the
+#    scripts of the release workflow (run by actionlint, step 5).
 if $with_tests; then
-  packages=(chromium dbus dbus-daemon gnome-keyring libsecret-1-0 python3-venv openssl)
+  packages=(chromium dbus dbus-daemon gnome-keyring libsecret-1-0 python3-venv openssl shellcheck)
   missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -55,4 +56,23 @@ npm ci --no-audit --no-fund
 if $with_tests; then
   step "Preparing the Synapse virtualenv"
   node --input-type=module -e "await (await import('./test/homeserver/synapse-venv.ts')).ensureSynapseVenv()"
+fi
+
+# 5. actionlint, which checks .github/workflows in the shell tests, built with Go from the Go
+#    module proxy into the cache folder (test/shell/release-workflow.test.ts looks there).
+if $with_tests; then
+  actionlint_version=1.7.12
+  actionlint="$TESSERA_CACHE/bin/actionlint"
+  installed="$("$actionlint" -version 2>/dev/null || true)"
+  if [ "${installed%%$'\n'*}" != "v$actionlint_version" ]; then
+    go_tool="$(command -v go || echo /usr/local/go/bin/go)"
+    if [ ! -x "$go_tool" ]; then
+      echo "Go is needed to build actionlint $actionlint_version; install Go and run again." >&2
+      exit 1
+    fi
+    step "Building actionlint $actionlint_version into $TESSERA_CACHE/bin"
+    mkdir -p "$TESSERA_CACHE/bin"
+    GOBIN="$TESSERA_CACHE/bin" GOFLAGS=-buildvcs=false \
+      "$go_tool" install "github.com/rhysd/actionlint/cmd/actionlint@v$actionlint_version"
+  fi
 fi
