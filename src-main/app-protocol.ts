@@ -3,7 +3,7 @@
 // file inside that folder gets a 404; another host gets a 403. Nothing else is served.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Protocol } from 'electron';
+import type { CustomScheme, Protocol } from 'electron';
 import { appHost, appScheme } from './app-origin.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
 
@@ -21,9 +21,18 @@ export const appSchemePrivileges = {
   stream: false,
 } as const;
 
-/** Must run before the app is ready (Electron refuses it later). */
-export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { ...appSchemePrivileges } }]);
+/**
+ * Must run before the app is ready (Electron refuses it later). Every privileged scheme goes in
+ * this one call: a second call would replace the first registration.
+ */
+export function registerAppScheme(
+  protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>,
+  otherSchemes: readonly CustomScheme[] = [],
+): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: appScheme, privileges: { ...appSchemePrivileges } },
+    ...otherSchemes,
+  ]);
 }
 
 // A fixed map: the renderer is our own build, so an unknown extension is served as opaque bytes.

@@ -16,6 +16,7 @@ import type {
   ValidArgs,
   WorkerToMain,
 } from './engine/protocol.ts';
+import type { MediaRequest, MediaResult } from './engine/media/media-request.ts';
 
 export interface EngineHostOptions {
   /** The worker entry: dist/main/engine-worker.mjs when bundled, src-main/engine/worker.ts under Node 24. */
@@ -35,6 +36,7 @@ type Pending = (outcome: InvokeOutcome<unknown>) => void;
 export class EngineHost implements CommandDispatcher {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
+  readonly #pendingMedia = new Map<number, (result: MediaResult) => void>();
   readonly #options: EngineHostOptions;
   #nextId = 1;
   #exited = false;
@@ -54,6 +56,8 @@ export class EngineHost implements CommandDispatcher {
         settle({ ok: false, error: { code: 'internal', message: 'The engine stopped unexpectedly' } });
       }
       this.#pending.clear();
+      for (const settle of this.#pendingMedia.values()) settle({ ok: false, reason: 'unavailable' });
+      this.#pendingMedia.clear();
     });
   }
 
@@ -93,6 +97,16 @@ export class EngineHost implements CommandDispatcher {
     });
   }
 
+  /** Asks the engine for the bytes behind a tessera-media:// URL (engine/media). */
+  fetchMedia(request: MediaRequest): Promise<MediaResult> {
+    if (this.#exited) return Promise.resolve({ ok: false, reason: 'unavailable' });
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#pendingMedia.set(id, resolve);
+      this.#post({ kind: 'media', id, request });
+    });
+  }
+
   /** Asks the engine to stop its sync loop and exit; terminates it if it does not within the grace period. */
   async stop(graceMs = 5000): Promise<void> {
     if (this.#exited) return;
@@ -112,6 +126,12 @@ export class EngineHost implements CommandDispatcher {
         const settle = this.#pending.get(message.id);
         this.#pending.delete(message.id);
         settle?.(message.outcome);
+        break;
+      }
+      case 'media': {
+        const settle = this.#pendingMedia.get(message.id);
+        this.#pendingMedia.delete(message.id);
+        settle?.(message.result);
         break;
       }
       case 'event':

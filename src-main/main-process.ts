@@ -9,18 +9,31 @@ import { appScheme } from './app-origin.ts';
 import { createAppProtocolHandler, registerAppScheme } from './app-protocol.ts';
 import type { AppPaths } from './app-paths.ts';
 import { bindInvokeChannel, createEventForwarder, isTrustedSender, mainFrameOf } from './ipc-binding.ts';
-import { applyNavigationPolicy, applySessionPolicy } from './security.ts';
+import { applyCertificatePins, updaterPartition } from './certificate-policy.ts';
+import type { MediaRequest, MediaResult } from './engine/media/media-request.ts';
+import { createMediaProtocolHandler, mediaScheme, mediaSchemeRegistration } from './media-protocol.ts';
+import { applyNavigationPolicy, applySessionPolicy, refuseCertificateErrors } from './security.ts';
 import { claimSingleInstance } from './single-instance.ts';
 import { createMainWindow, focusWindow } from './window.ts';
 
 export type ElectronMain = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'session'
+  'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'session' | 'shell'
 >;
 
 /** The engine as main sees it: a dispatcher that can be stopped. EngineHost in production. */
 export interface RunningEngine extends CommandDispatcher {
   stop(): Promise<void>;
+  /** The bytes behind a tessera-media:// URL; media is refused when the engine has none. */
+  fetchMedia?(request: MediaRequest): Promise<MediaResult>;
+}
+
+/** What the administrator's policy decides for the shell (src-main/policy), as plain values. */
+export interface ShellSecurityOptions {
+  /** Devtools may open; default: only in unpackaged (development) builds. */
+  devtools?: boolean;
+  /** Host → `sha256/<base64>` SPKI pins; hosts not listed keep Chromium's verdict. */
+  certificatePins?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type EventSink = <E extends EventName>(name: E, payload: EventPayloads[E]) => void;
@@ -31,6 +44,7 @@ export interface MainProcessOptions {
   log?: (level: 'info' | 'warn' | 'error', line: string) => void;
   /** How long quitting waits for the engine before giving up on it (default 10 s). */
   quitDeadlineMs?: number;
+  security?: ShellSecurityOptions;
 }
 
 export interface MainProcess {
@@ -52,16 +66,20 @@ const defaultLog = (level: 'info' | 'warn' | 'error', line: string) => console[l
 
 /** Returns null when another instance already runs (this one is quitting). */
 export function startMainProcess(electron: ElectronMain, options: MainProcessOptions): MainProcess | null {
-  const { app, BrowserWindow, ipcMain, protocol, session } = electron;
+  const { app, BrowserWindow, ipcMain, protocol, session, shell } = electron;
   const log = options.log ?? defaultLog;
+  const devtools = options.security?.devtools ?? !app.isPackaged;
   let window: Electron.BrowserWindow | null = null;
 
   if (!claimSingleInstance(app, () => focusWindow(window))) return null;
 
   // All of these must happen before `ready`.
   app.enableSandbox();
-  registerAppScheme(protocol);
-  app.on('web-contents-created', (_event, contents) => applyNavigationPolicy(contents));
+  registerAppScheme(protocol, [mediaSchemeRegistration()]);
+  app.on('web-contents-created', (_event, contents) =>
+    applyNavigationPolicy(contents, { shell, log, devtools }),
+  );
+  refuseCertificateErrors(app, log);
 
   const engine = options.startEngine(createEventForwarder(() => window)).catch((error: unknown) => {
     log('error', `the engine could not start: ${describe(error)}`);
@@ -83,7 +101,7 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   bindInvokeChannel(ipcMain, router);
 
   const openWindow = () => {
-    const created = createMainWindow(BrowserWindow, options.paths.preload);
+    const created = createMainWindow(BrowserWindow, options.paths.preload, { devtools });
     created.on('closed', () => {
       if (window === created) window = null;
     });
@@ -92,7 +110,22 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
 
   const ready = app.whenReady().then(() => {
     applySessionPolicy(session.defaultSession);
+    const pins = options.security?.certificatePins ?? {};
+    applyCertificatePins(session.defaultSession, pins, log);
+    // electron-updater downloads through a session of its own; it gets the same pins.
+    if (Object.keys(pins).length > 0)
+      applyCertificatePins(session.fromPartition(updaterPartition), pins, log);
     protocol.handle(appScheme, createAppProtocolHandler({ rootDir: options.paths.renderer }));
+    protocol.handle(
+      mediaScheme,
+      createMediaProtocolHandler({
+        fetchMedia: async (request) => {
+          const running = await engine;
+          return running?.fetchMedia ? running.fetchMedia(request) : { ok: false, reason: 'unavailable' };
+        },
+        log,
+      }),
+    );
     openWindow();
   });
 

@@ -1,8 +1,10 @@
-// Minimal security handlers for every web contents and the renderer's session (DESIGN.md §1):
-// no navigation away from app://tessera, no new windows, no permissions, and no network from
-// the renderer. Full hardening (certificate policy, devtools, downloads) comes later.
-import type { Session, WebContents } from 'electron';
-import { isAppUrl } from './app-origin.ts';
+// Security handlers for every web contents and the renderer's session (DESIGN.md §1): no
+// navigation away from app://tessera, links opened outside (http, https, mailto only), no
+// webviews, no permissions except notifications for the app itself, no network from the
+// renderer, certificate errors never overridden, and devtools only when allowed.
+import type { App, Session, WebContents } from 'electron';
+import { appHost, appScheme, isAppUrl } from './app-origin.ts';
+import { openExternalLink, type ExternalOpener, type LinkLog } from './external-links.ts';
 
 /** Request protocols the renderer may never use: it has no network and no file access. */
 export const blockedRequestProtocols: ReadonlySet<string> = new Set([
@@ -11,6 +13,7 @@ export const blockedRequestProtocols: ReadonlySet<string> = new Set([
   'ws:',
   'wss:',
   'file:',
+  'ftp:',
 ]);
 
 export function isBlockedRequest(url: string): boolean {
@@ -23,17 +26,64 @@ export function isBlockedRequest(url: string): boolean {
   return blockedRequestProtocols.has(protocol);
 }
 
-type PolicedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
+export interface NavigationPolicyOptions {
+  shell: ExternalOpener;
+  log: LinkLog;
+  /** Whether devtools may stay open (policy; never in packaged builds unless allowed). */
+  devtools: boolean;
+}
 
-export function applyNavigationPolicy(contents: PolicedContents): void {
+type PolicedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'> &
+  Partial<Pick<WebContents, 'closeDevTools'>>;
+
+export function applyNavigationPolicy(contents: PolicedContents, options: NavigationPolicyOptions): void {
   contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-frame-navigate', (event) => {
     if (!isAppUrl(event.url)) event.preventDefault();
   });
   contents.on('will-redirect', (event) => {
     if (!isAppUrl(event.url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // window.open and target=_blank: never a window inside Tessera; allowed links open outside.
+  contents.setWindowOpenHandler((details) => {
+    openExternalLink(options.shell, details.url, options.log);
+    return { action: 'deny' };
+  });
+  if (!options.devtools) {
+    // The window's webPreferences.devTools is already false; this closes any that open anyway.
+    contents.on('devtools-opened', () => contents.closeDevTools?.());
+  }
+}
+
+/** The only permission the renderer may get, and only on its own origin. */
+export const grantablePermissions: ReadonlySet<string> = new Set(['notifications']);
+
+/** True when `origin` (a URL or an origin string) is app://tessera. */
+function isAppOrigin(origin: string | undefined): boolean {
+  if (!origin) return false;
+  try {
+    const url = new URL(origin);
+    return url.protocol === `${appScheme}:` && url.host === appHost;
+  } catch {
+    return false;
+  }
+}
+
+export interface PermissionAsk {
+  permission: string;
+  /** The requesting frame's URL or origin. */
+  requestingUrl: string | undefined;
+  isMainFrame: boolean | undefined;
+}
+
+/** Notifications for the app's own top frame; everything else, from anyone, is refused. */
+export function isPermissionGranted(ask: PermissionAsk): boolean {
+  return (
+    grantablePermissions.has(ask.permission) && ask.isMainFrame !== false && isAppOrigin(ask.requestingUrl)
+  );
 }
 
 type PolicedSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> & {
@@ -41,9 +91,44 @@ type PolicedSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissi
 };
 
 export function applySessionPolicy(session: PolicedSession): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(
+      isPermissionGranted({
+        permission,
+        requestingUrl: details?.requestingUrl,
+        isMainFrame: details?.isMainFrame,
+      }),
+    );
+  });
+  session.setPermissionCheckHandler(
+    (_contents, permission, requestingOrigin, details) =>
+      isPermissionGranted({
+        permission,
+        // The check names the origin; a sub-frame's own URL, when given, must be the app's too.
+        requestingUrl: details?.requestingUrl ?? requestingOrigin,
+        isMainFrame: details?.isMainFrame,
+      }) && isAppOrigin(requestingOrigin),
+  );
   session.webRequest.onBeforeRequest((details, callback) => {
     callback({ cancel: isBlockedRequest(details.url) });
+  });
+}
+
+type CertificateErrorSource = Pick<App, 'on'>;
+
+/**
+ * A certificate error is never overridden: no preventDefault, and the callback says no.
+ * Chromium then refuses the connection, as it would without this handler.
+ */
+export function refuseCertificateErrors(app: CertificateErrorSource, log: LinkLog): void {
+  app.on('certificate-error', (_event, _contents, url, error, _certificate, callback) => {
+    let host = 'an unknown host';
+    try {
+      host = new URL(url).host;
+    } catch {
+      // keep the placeholder
+    }
+    log('warn', `refused a certificate for ${host} (${error})`);
+    callback(false);
   });
 }

@@ -3,7 +3,15 @@
 import type { BrowserWindow, BrowserWindowConstructorOptions } from 'electron';
 import { appEntryUrl } from './app-origin.ts';
 
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export interface WindowSecurity {
+  /** Devtools may open (development builds, or when the administrator's policy allows). */
+  devtools: boolean;
+}
+
+export function mainWindowOptions(
+  preloadPath: string,
+  security: WindowSecurity = { devtools: false },
+): BrowserWindowConstructorOptions {
   return {
     width: 1100,
     height: 760,
@@ -22,9 +30,12 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      experimentalFeatures: false,
+      // Chromium's spellchecker downloads dictionaries from Google: a request Tessera does not make.
       spellcheck: false,
       navigateOnDragDrop: false,
       safeDialogs: true,
+      devTools: security.devtools,
     },
   };
 }
@@ -32,8 +43,12 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
 type WindowConstructor = new (options: BrowserWindowConstructorOptions) => BrowserWindow;
 
 /** Creates the window, shows it once painted, and loads the app's entry page. */
-export function createMainWindow(BrowserWindowClass: WindowConstructor, preloadPath: string): BrowserWindow {
-  const window = new BrowserWindowClass(mainWindowOptions(preloadPath));
+export function createMainWindow(
+  BrowserWindowClass: WindowConstructor,
+  preloadPath: string,
+  security: WindowSecurity = { devtools: false },
+): BrowserWindow {
+  const window = new BrowserWindowClass(mainWindowOptions(preloadPath, security));
   window.once('ready-to-show', () => window.show());
   void window.loadURL(appEntryUrl);
   return window;

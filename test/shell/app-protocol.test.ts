@@ -163,9 +163,10 @@ describe('content types', () => {
 });
 
 describe('content security policy', () => {
-  it('is the one of DESIGN.md §1, without the media scheme for now', () => {
+  it('is the one of DESIGN.md §1, with media only from tessera-media:', () => {
     expect(contentSecurityPolicy).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'none'; " +
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: tessera-media:; " +
+        'media-src tessera-media:; ' +
         "font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; " +
         "frame-ancestors 'none'",
     );

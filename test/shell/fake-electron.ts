@@ -35,6 +35,7 @@ export class FakeWebContents extends EventEmitter {
   readonly mainFrame: FakeFrame = fakeFrame('about:blank');
   readonly sent: Array<{ channel: string; args: unknown[] }> = [];
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  devToolsOpen = false;
 
   send(channel: string, ...args: unknown[]): void {
     this.sent.push({ channel, args });
@@ -44,8 +45,18 @@ export class FakeWebContents extends EventEmitter {
     this.windowOpenHandler = handler;
   }
 
+  /** Plays the person opening devtools (Ctrl+Shift+I); the code under test may close them. */
+  openDevTools(): void {
+    this.devToolsOpen = true;
+    this.emit('devtools-opened');
+  }
+
+  closeDevTools(): void {
+    this.devToolsOpen = false;
+  }
+
   /** Plays Electron: emits a navigation and says whether it went ahead. */
-  navigate(eventName: 'will-navigate' | 'will-redirect', url: string): boolean {
+  navigate(eventName: 'will-navigate' | 'will-redirect' | 'will-frame-navigate', url: string): boolean {
     const event = new FakeEvent(url);
     this.emit(eventName, event, url);
     return !event.defaultPrevented;
@@ -56,6 +67,11 @@ type PermissionRequestHandler = (
   contents: unknown,
   permission: string,
   callback: (granted: boolean) => void,
+  details: { requestingUrl: string; isMainFrame: boolean },
+) => void;
+export type CertificateVerifyProc = (
+  request: { hostname: string; errorCode: number; validatedCertificate: unknown; certificate: unknown },
+  callback: (result: number) => void,
 ) => void;
 type BeforeRequestListener = (
   details: { url: string },
@@ -66,6 +82,7 @@ export class FakeSession {
   permissionRequestHandler: PermissionRequestHandler | null = null;
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
   beforeRequestListener: BeforeRequestListener | null = null;
+  certificateVerifyProc: CertificateVerifyProc | null = null;
   readonly webRequest = {
     onBeforeRequest: (listener: BeforeRequestListener) => {
       this.beforeRequestListener = listener;
@@ -80,11 +97,19 @@ export class FakeSession {
     this.permissionCheckHandler = handler;
   }
 
-  /** Plays Chromium asking permission; resolves with the answer. */
-  requestPermission(permission: string): Promise<boolean> {
+  setCertificateVerifyProc(proc: CertificateVerifyProc | null): void {
+    this.certificateVerifyProc = proc;
+  }
+
+  /** Plays Chromium asking permission for a frame showing `requestingUrl`; resolves with the answer. */
+  requestPermission(
+    permission: string,
+    requestingUrl = 'app://tessera/index.html',
+    isMainFrame = true,
+  ): Promise<boolean> {
     return new Promise((resolve) => {
       if (!this.permissionRequestHandler) throw new Error('no permission handler');
-      this.permissionRequestHandler({}, permission, resolve);
+      this.permissionRequestHandler({}, permission, resolve, { requestingUrl, isMainFrame });
     });
   }
 
@@ -223,7 +248,18 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
   }
 
   const ipcHandlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
+  /** Channels with ipcMain.on / once listeners: Tessera registers none (every call is an invoke). */
+  const ipcListeners: string[] = [];
   const ipcMain = {
+    on(channel: string) {
+      ipcListeners.push(channel);
+    },
+    once(channel: string) {
+      ipcListeners.push(channel);
+    },
+    handleOnce(channel: string) {
+      ipcListeners.push(channel);
+    },
     handle(channel: string, handler: (event: unknown, ...args: unknown[]) => unknown) {
       if (ipcHandlers.has(channel)) throw new Error(`second handler for ${channel}`);
       ipcHandlers.set(channel, handler);
@@ -251,7 +287,25 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
   };
 
   const defaultSession = new FakeSession();
-  const session = { defaultSession };
+  const partitions = new Map<string, FakeSession>();
+  const session = {
+    defaultSession,
+    partitions,
+    fromPartition(name: string): FakeSession {
+      const existing = partitions.get(name) ?? new FakeSession();
+      partitions.set(name, existing);
+      return existing;
+    },
+  };
+
+  /** What shell.openExternal was asked to open. */
+  const openedExternally: string[] = [];
+  const shell = {
+    openExternal(url: string): Promise<void> {
+      openedExternally.push(url);
+      return Promise.resolve();
+    },
+  };
 
   return {
     calls,
@@ -259,10 +313,13 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     BrowserWindow: FakeBrowserWindow,
     ipcMain,
     ipcHandlers,
+    ipcListeners,
     protocol,
     privilegedSchemes,
     protocolHandlers,
     session,
+    shell,
+    openedExternally,
   };
 }
 

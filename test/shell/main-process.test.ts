@@ -79,7 +79,7 @@ function topFrameOf(electron: FakeElectron) {
 const login = { homeserver: 'matrix.example.org', user: 'alice', password: 'hunter2hunter2' };
 
 describe('main process start-up', () => {
-  it('takes the lock, enables the sandbox and registers app:// before ready', async () => {
+  it('takes the lock, enables the sandbox and registers app:// and tessera-media:// before ready', async () => {
     const { electron } = await start();
     expect(electron.calls.slice(0, 3)).toEqual([
       'app.requestSingleInstanceLock',
@@ -95,6 +95,10 @@ describe('main process start-up', () => {
           supportFetchAPI: true,
           bypassCSP: false,
         }),
+      },
+      {
+        scheme: 'tessera-media',
+        privileges: expect.objectContaining({ standard: true, secure: true, bypassCSP: false, stream: true }),
       },
     ]);
   });

@@ -7,7 +7,10 @@ import { createFakeElectron } from './fake-electron.ts';
 type WindowConstructor = new (options: BrowserWindowConstructorOptions) => BrowserWindow;
 
 describe('main window', () => {
-  it('has exactly the webPreferences of DESIGN.md §1', () => {
+  it('has exactly the webPreferences of DESIGN.md §1, devtools off unless allowed', () => {
+    expect(
+      mainWindowOptions('/opt/tessera/dist/preload/preload.cjs', { devtools: true }).webPreferences?.devTools,
+    ).toBe(true);
     expect(mainWindowOptions('/opt/tessera/dist/preload/preload.cjs').webPreferences).toEqual({
       preload: '/opt/tessera/dist/preload/preload.cjs',
       sandbox: true,
@@ -18,9 +21,11 @@ describe('main window', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      experimentalFeatures: false,
       spellcheck: false,
       navigateOnDragDrop: false,
       safeDialogs: true,
+      devTools: false,
     });
   });
 

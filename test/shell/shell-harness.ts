@@ -1,0 +1,52 @@
+// Starts the main process against the fake electron with a recording engine, for the shell
+// security tests.
+import type { CommandName, InvokeOutcome } from '../../src-preload/contract.ts';
+import { appPaths } from '../../src-main/app-paths.ts';
+import type { MediaRequest, MediaResult } from '../../src-main/engine/media/media-request.ts';
+import {
+  startMainProcess,
+  type ElectronMain,
+  type RunningEngine,
+  type ShellSecurityOptions,
+} from '../../src-main/main-process.ts';
+import { createFakeElectron, type FakeElectronOptions } from './fake-electron.ts';
+
+export class RecordingEngine implements RunningEngine {
+  readonly calls: Array<{ command: CommandName; args: unknown }> = [];
+  readonly mediaRequests: MediaRequest[] = [];
+  mediaResult: MediaResult = { ok: false, reason: 'not_found' };
+
+  dispatch(command: CommandName, args: unknown): Promise<InvokeOutcome<never>> {
+    this.calls.push({ command, args });
+    return Promise.resolve({ ok: true, value: null as never });
+  }
+
+  fetchMedia(request: MediaRequest): Promise<MediaResult> {
+    this.mediaRequests.push(request);
+    return Promise.resolve(this.mediaResult);
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export const appRoot = '/opt/tessera';
+
+export async function startShell(
+  options: FakeElectronOptions & { security?: ShellSecurityOptions; engine?: RunningEngine } = {},
+) {
+  const electron = createFakeElectron({ appPath: appRoot, ...options });
+  const engine = options.engine ?? new RecordingEngine();
+  const logs: string[] = [];
+  const process = startMainProcess(electron as unknown as ElectronMain, {
+    paths: appPaths(appRoot, options.isPackaged ?? false),
+    startEngine: () => Promise.resolve(engine),
+    log: (level, line) => logs.push(`${level} ${line}`),
+    ...(options.security ? { security: options.security } : {}),
+  });
+  if (!process) throw new Error('expected the first instance to start');
+  await electron.app.becomeReady();
+  await process.ready;
+  return { electron, engine, process, logs };
+}
