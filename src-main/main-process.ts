@@ -1,10 +1,18 @@
-// The main process's life: single instance, the app:// scheme, security handlers, the IPC
-// router, the engine worker, the window, and an orderly engine stop before quitting.
-// Takes the electron module as a parameter so the shell tests can run it against a fake.
+// The main process's life: single instance, the app:// scheme, security handlers, the
+// organization's policy, the IPC router, the engine worker, the window, updates, and an orderly
+// engine stop before quitting. Takes the electron module as a parameter so the shell tests can
+// run it against a fake.
 import type * as Electron from 'electron';
 import type { CommandDispatcher } from './ipc-router.ts';
 import { IpcRouter } from './ipc-router.ts';
-import type { EventName, EventPayloads, InvokeOutcome } from '../src-preload/contract.ts';
+import {
+  mainCommandNames,
+  type EventName,
+  type EventPayloads,
+  type InvokeOutcome,
+  type MainCommandName,
+} from '../src-preload/contract.ts';
+import type { EnginePolicy } from './engine/protocol.ts';
 import { appScheme } from './app-origin.ts';
 import { createAppProtocolHandler, registerAppScheme } from './app-protocol.ts';
 import type { AppPaths } from './app-paths.ts';
@@ -15,10 +23,13 @@ import { createMediaProtocolHandler, mediaScheme, mediaSchemeRegistration } from
 import { applyNavigationPolicy, applySessionPolicy, refuseCertificateErrors } from './security.ts';
 import { claimSingleInstance } from './single-instance.ts';
 import { createMainWindow, focusWindow } from './window.ts';
+import { describeIssue, lockedPolicyKeys, type PolicyOutcome } from './policy/load-admin-policy.ts';
+import { enginePolicyFromAdminPolicy, shellSecurityFromPolicy } from './policy/policy-rules.ts';
+import type { AdminPolicy } from './policy/policy-schema.ts';
 
 export type ElectronMain = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'session' | 'shell'
+  'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'protocol' | 'session' | 'shell'
 >;
 
 /** The engine as main sees it: a dispatcher that can be stopped. EngineHost in production. */
@@ -28,7 +39,7 @@ export interface RunningEngine extends CommandDispatcher {
   fetchMedia?(request: MediaRequest): Promise<MediaResult>;
 }
 
-/** What the administrator's policy decides for the shell (src-main/policy), as plain values. */
+/** What the administrator's policy decides for the shell (shellSecurityFromPolicy), as plain values. */
 export interface ShellSecurityOptions {
   /** Devtools may open; default: only in unpackaged (development) builds. */
   devtools?: boolean;
@@ -38,13 +49,34 @@ export interface ShellSecurityOptions {
 
 export type EventSink = <E extends EventName>(name: E, payload: EventPayloads[E]) => void;
 
+/** Main's side of the updates (src-main/updates/update-service.ts), started once the policy allows. */
+export interface RunningUpdates {
+  /** The person's consent: quits and installs the downloaded update. False when none is ready. */
+  installNow(): boolean;
+  stop(): void;
+}
+
+export interface UpdateContext {
+  policy: AdminPolicy;
+  /** Forwards update.ready to the window. */
+  onUpdateReady: (update: EventPayloads['update.ready']) => void;
+  log: (level: 'info' | 'warn' | 'error', line: string) => void;
+}
+
 export interface MainProcessOptions {
   paths: AppPaths;
-  startEngine: (onEvent: EventSink) => Promise<RunningEngine>;
+  /**
+   * The organization's policy (loadAdminPolicy), started before `ready` so reading it overlaps
+   * Electron's start. Nothing opens until it resolves; a refused policy ends Tessera. Default: none.
+   */
+  policy?: Promise<PolicyOutcome>;
+  /** Starts the engine under the policy's sign-in limits and locked settings. */
+  startEngine: (onEvent: EventSink, policy: EnginePolicy) => Promise<RunningEngine>;
+  /** Starts the update service (main.ts: electron-updater); none in tests unless given. */
+  startUpdates?: (context: UpdateContext) => RunningUpdates;
   log?: (level: 'info' | 'warn' | 'error', line: string) => void;
   /** How long quitting waits for the engine before giving up on it (default 10 s). */
   quitDeadlineMs?: number;
-  security?: ShellSecurityOptions;
 }
 
 export interface MainProcess {
@@ -60,6 +92,34 @@ const engineUnavailable: InvokeOutcome<never> = {
   error: { code: 'internal', message: 'The Tessera engine could not start' },
 };
 
+const noUpdate: InvokeOutcome<never> = {
+  ok: false,
+  error: { code: 'update_not_ready', message: 'No update is ready to install' },
+};
+
+/** No policy sources: nothing is managed. */
+const unmanaged: PolicyOutcome = {
+  kind: 'loaded',
+  policy: {},
+  machine: {},
+  user: {},
+  locked: [],
+  issues: [],
+  sources: [],
+};
+
+const isMainCommand = (command: string): command is MainCommandName =>
+  (mainCommandNames as readonly string[]).includes(command);
+
+/** The engine's share of the policy, with what policy.get shows the sign-in form. */
+function enginePolicyOf(policy: AdminPolicy): EnginePolicy {
+  return {
+    ...enginePolicyFromAdminPolicy(policy),
+    ...(policy.defaultHomeserver !== undefined ? { defaultHomeserver: policy.defaultHomeserver } : {}),
+    managed: lockedPolicyKeys(policy),
+  };
+}
+
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const defaultLog = (level: 'info' | 'warn' | 'error', line: string) => console[level](`[main] ${line}`);
@@ -68,7 +128,8 @@ const defaultLog = (level: 'info' | 'warn' | 'error', line: string) => console[l
 export function startMainProcess(electron: ElectronMain, options: MainProcessOptions): MainProcess | null {
   const { app, BrowserWindow, ipcMain, protocol, session, shell } = electron;
   const log = options.log ?? defaultLog;
-  const devtools = options.security?.devtools ?? !app.isPackaged;
+  // Until the policy is known: the safe value. Nothing shows before it is known anyway.
+  let security: ShellSecurityOptions = { devtools: false };
   let window: Electron.BrowserWindow | null = null;
 
   if (!claimSingleInstance(app, () => focusWindow(window))) return null;
@@ -77,17 +138,36 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   app.enableSandbox();
   registerAppScheme(protocol, [mediaSchemeRegistration()]);
   app.on('web-contents-created', (_event, contents) =>
-    applyNavigationPolicy(contents, { shell, log, devtools }),
+    applyNavigationPolicy(contents, { shell, log, devtools: security.devtools === true }),
   );
   refuseCertificateErrors(app, log);
 
-  const engine = options.startEngine(createEventForwarder(() => window)).catch((error: unknown) => {
-    log('error', `the engine could not start: ${describe(error)}`);
-    return null;
+  const forwardEvent = createEventForwarder(() => window);
+  const policyOutcome = (options.policy ?? Promise.resolve(unmanaged)).catch(
+    (error: unknown): PolicyOutcome => ({
+      // loadAdminPolicy reports what it can read; anything thrown is a reader that failed outright.
+      kind: 'refused',
+      issues: [],
+      message: `Tessera cannot start: the policy set by your organization could not be read (${describe(error)}). Ask your IT department.`,
+    }),
+  );
+  // The policy decides how the engine starts: it starts once the policy is loaded (after `ready`).
+  let markEngine!: (engine: Promise<RunningEngine | null>) => void;
+  const engine = new Promise<RunningEngine | null>((resolve) => {
+    markEngine = resolve;
   });
+  let updates: RunningUpdates | null = null;
+
+  const dispatchMain = (command: MainCommandName): InvokeOutcome<never> => {
+    switch (command) {
+      case 'update.install':
+        return updates?.installNow() ? { ok: true, value: null as never } : noUpdate;
+    }
+  };
 
   const dispatcher: CommandDispatcher = {
     async dispatch(command, args) {
+      if (isMainCommand(command)) return dispatchMain(command);
       const running = await engine;
       return running ? running.dispatch(command, args) : engineUnavailable;
     },
@@ -101,16 +181,39 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   bindInvokeChannel(ipcMain, router);
 
   const openWindow = () => {
-    const created = createMainWindow(BrowserWindow, options.paths.preload, { devtools });
+    const created = createMainWindow(BrowserWindow, options.paths.preload, {
+      devtools: security.devtools === true,
+    });
     created.on('closed', () => {
       if (window === created) window = null;
     });
     window = created;
   };
 
-  const ready = app.whenReady().then(() => {
+  /** The policy is loaded and applied: windows may open. */
+  let policyApplied = false;
+  const ready = app.whenReady().then(async () => {
+    const outcome = await policyOutcome;
+    for (const issue of outcome.issues) log('warn', `policy: ${describeIssue(issue)}`);
+    if (outcome.kind === 'refused') {
+      log('error', 'the policy was refused; quitting');
+      markEngine(Promise.resolve(null));
+      electron.dialog.showErrorBox('Tessera cannot start', outcome.message);
+      app.exit(1);
+      return;
+    }
+    if (outcome.sources.length > 0) log('info', `policy from ${outcome.sources.join(', ')}`);
+    const policy = outcome.policy;
+    security = shellSecurityFromPolicy(policy, app.isPackaged);
+    markEngine(
+      options.startEngine(forwardEvent, enginePolicyOf(policy)).catch((error: unknown) => {
+        log('error', `the engine could not start: ${describe(error)}`);
+        return null;
+      }),
+    );
+
     applySessionPolicy(session.defaultSession);
-    const pins = options.security?.certificatePins ?? {};
+    const pins = security.certificatePins ?? {};
     applyCertificatePins(session.defaultSession, pins, log);
     // electron-updater downloads through a session of its own; it gets the same pins.
     if (Object.keys(pins).length > 0)
@@ -126,18 +229,32 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
         log,
       }),
     );
+    policyApplied = true;
     openWindow();
+    if (options.startUpdates) {
+      try {
+        updates = options.startUpdates({
+          policy,
+          onUpdateReady: (update) => forwardEvent('update.ready', update),
+          log,
+        });
+      } catch (error) {
+        // Updates failing to start must not keep Tessera from running.
+        log('error', `updates could not start: ${describe(error)}`);
+      }
+    }
   });
 
   // macOS re-opens the window from the dock; elsewhere closing the window quits.
   app.on('activate', () => {
-    if (app.isReady() && window === null) openWindow();
+    if (policyApplied && window === null) openWindow();
   });
   app.on('window-all-closed', () => app.quit());
 
   let engineStopped = false;
   let stopping = false;
   app.on('before-quit', (event) => {
+    updates?.stop();
     if (engineStopped) return;
     event.preventDefault();
     if (stopping) return;

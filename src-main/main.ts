@@ -1,23 +1,61 @@
 // Electron main entry (bundled to dist/main/main.cjs). The only file that imports the
-// electron runtime; everything it does lives in small modules that take electron as a parameter.
+// electron runtime (and electron-updater, which needs it); everything it does lives in small
+// modules that take electron as a parameter.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as electron from 'electron';
+import { autoUpdater } from 'electron-updater';
 import { appPaths } from './app-paths.ts';
 import { EngineHost } from './engine-host.ts';
 import { startMainProcess } from './main-process.ts';
+import { loadAdminPolicy } from './policy/load-admin-policy.ts';
+import { systemPolicyReaders } from './policy/system-policy-readers.ts';
+import { publisherNamesFromAppUpdateYml } from './updates/publisher-names.ts';
+import { createUpdateService, selfUpdateSupported } from './updates/update-service.ts';
 
 const paths = appPaths(electron.app.getAppPath(), electron.app.isPackaged);
 
+// Read at once, so the policy files and the registry are read while Electron starts.
+const policy = loadAdminPolicy(process.platform, systemPolicyReaders(process.platform));
+
+/** Windows: the publisher names electron-builder wrote next to the app (none: updates stay off). */
+function windowsPublisherNames(): string[] {
+  if (process.platform !== 'win32' || !electron.app.isPackaged) return [];
+  try {
+    return publisherNamesFromAppUpdateYml(
+      readFileSync(path.join(process.resourcesPath, 'app-update.yml'), 'utf8'),
+    );
+  } catch {
+    return [];
+  }
+}
+
 startMainProcess(electron, {
   paths,
-  startEngine: (onEvent) =>
+  policy,
+  startEngine: (onEvent, enginePolicy) =>
     EngineHost.start({
       workerUrl: pathToFileURL(paths.engineWorker),
       // The account profile (manifest + encrypted database) lives in the per-user data folder.
-      engineOptions: { profileDir: electron.app.getPath('userData') },
+      engineOptions: { profileDir: electron.app.getPath('userData'), policy: enginePolicy },
       onEvent,
       onLog: (level, message) => {
         if (level === 'warn' || level === 'error') console[level](`[engine] ${message}`);
       },
     }),
+  startUpdates: ({ policy: adminPolicy, onUpdateReady, log }) => {
+    const service = createUpdateService({
+      updater: autoUpdater,
+      policy: adminPolicy,
+      platform: process.platform,
+      isPackaged: electron.app.isPackaged,
+      canSelfUpdate: selfUpdateSupported(process.platform, process.env),
+      publisherNames: windowsPublisherNames(),
+      onUpdateReady,
+      log,
+    });
+    service.start();
+    return service;
+  },
 });

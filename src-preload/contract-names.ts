@@ -31,6 +31,10 @@ export const commandNames = [
   'typing.set',
   'settings.get',
   'settings.set',
+  /** The organization's policy as the sign-in form and settings need it (answered signed out too). */
+  'policy.get',
+  /** The person's consent to install a downloaded update now (answered by main, not the engine). */
+  'update.install',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
@@ -41,8 +45,14 @@ export const eventNames = [
   'timeline.changed',
   'typing.changed',
   'settings.changed',
+  /** A downloaded, verified update waits (sent by main, not the engine). */
+  'update.ready',
 ] as const;
 export type EventName = (typeof eventNames)[number];
+
+/** Commands main answers itself; every other command goes to the engine. */
+export const mainCommandNames = ['update.install'] as const satisfies readonly CommandName[];
+export type MainCommandName = (typeof mainCommandNames)[number];
 
 /** IPC channel names used by the preload and main. */
 export const ipcChannels = {

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import type { CommandName, EventName } from './contract-names.ts';
 
-export { commandNames, eventNames, ipcChannels } from './contract-names.ts';
-export type { CommandName, EventName } from './contract-names.ts';
+export { commandNames, eventNames, ipcChannels, mainCommandNames } from './contract-names.ts';
+export type { CommandName, EventName, MainCommandName } from './contract-names.ts';
 
 const noArgs = z.object({}).strict();
 
@@ -119,6 +119,8 @@ export const commandSchemas = {
       shareKeysWithCrossSignedOnly: z.boolean().optional(),
     })
     .strict(),
+  'policy.get': noArgs,
+  'update.install': noArgs,
   /** Creates a room, encrypted unless `encrypted: false`; `direct` makes it a direct chat. */
   'rooms.create': z
     .object({
@@ -348,6 +350,29 @@ export interface SettingsView {
   locked: Array<'sendTypingNotices' | 'readReceipts' | 'shareKeysWithCrossSignedOnly'>;
 }
 
+/**
+ * What the organization's policy decides for sign-in and settings. Unmanaged: no default, any
+ * homeserver, both sign-in and the passphrase fallback allowed, `managed` empty.
+ */
+export interface PolicyView {
+  /** Pre-filled in the sign-in form. */
+  defaultHomeserver: string | null;
+  /** Host[:port] of the homeservers sign-in may go to; null: any. */
+  allowedHomeservers: string[] | null;
+  /** False: the organization requires single sign-on, so password sign-in is refused. */
+  passwordSignIn: boolean;
+  /** False: the OS keychain is required; the passphrase fallback is refused. */
+  passphraseKeyFallback: boolean;
+  /** The policy keys the organization sets (for "Set by your organization"). */
+  managed: string[];
+}
+
+/** A downloaded, verified update; `installsOnQuit`: the policy installs it when Tessera quits. */
+export interface UpdateReady {
+  version: string;
+  installsOnQuit: boolean;
+}
+
 export interface CommandResults {
   'session.get': SessionView | null;
   'session.login': SessionView;
@@ -370,6 +395,8 @@ export interface CommandResults {
   'typing.set': null;
   'settings.get': SettingsView;
   'settings.set': SettingsView;
+  'policy.get': PolicyView;
+  'update.install': null;
   'rooms.create': { roomId: string };
   'rooms.invite': null;
   'rooms.join': { roomId: string };
@@ -402,6 +429,7 @@ export interface EventPayloads {
   'timeline.changed': TimelineChange;
   'typing.changed': TypingChange;
   'settings.changed': SettingsView;
+  'update.ready': UpdateReady;
 }
 
 // Compile-time checks that the name lists and the result and payload maps agree.
@@ -466,6 +494,12 @@ export const errorCodes = [
   'message_not_found',
   // settings
   'setting_locked',
+  // the organization's policy (src-main/policy)
+  'homeserver_not_allowed',
+  'sign_in_method_not_allowed',
+  'passphrase_fallback_not_allowed',
+  // updates (src-main/updates)
+  'update_not_ready',
   'internal',
 ] as const;
 

@@ -16,6 +16,7 @@ import { warmUpFetch } from './http/fetch-warm-up.ts';
 import { OlmCryptoAccount } from './account/olm-crypto-account.ts';
 import { discoverHomeserver, supportsSimplifiedSlidingSync } from './auth/discovery.ts';
 import { passwordLogin } from './auth/password-login.ts';
+import { checkHomeserverAllowed, checkSignInAllowed, policyView } from './auth/sign-in-policy.ts';
 import { fetchDisplayName } from './auth/profile.ts';
 import { parseUserInput } from './auth/user-id.ts';
 import { EngineError, toErrorView } from './errors.ts';
@@ -124,6 +125,7 @@ export class Engine {
     'typing.set': (args) => activityOf(this.session).setTyping(args.roomId, args.typing),
     'settings.get': async () => activityOf(this.session).settings.view(),
     'settings.set': async (args) => activityOf(this.session).settings.set(args),
+    'policy.get': async () => policyView(this.#options.policy),
   };
 
   #membership(): membership.MembershipContext {
@@ -242,6 +244,8 @@ export class Engine {
       onCancelled: ({ roomId, transactionId }) => {
         if (this.#timelines?.session === session) this.#timelines.timelines.forget(roomId, transactionId);
       },
+      // Through the settings registry, so a value locked by policy applies to sending too.
+      crossSignedOnly: () => session.activity.settings.value('shareKeysWithCrossSignedOnly'),
       log: (level, message) => this.#sinks.log(level, message),
     });
     this.#sending = { session, queue };
@@ -292,12 +296,13 @@ export class Engine {
    */
   async handle(command: CommandName, args: unknown): Promise<InvokeOutcome<unknown>> {
     try {
-      if (!Object.hasOwn(commandSchemas, command)) {
+      // Commands main answers itself (updates) are unknown here.
+      if (!Object.hasOwn(commandSchemas, command) || !Object.hasOwn(this.commands, command)) {
         throw new EngineError('unknown_command', 'Unknown command');
       }
       const parsed = commandSchemas[command].safeParse(args ?? {});
       if (!parsed.success) throw new EngineError('invalid_arguments', 'The request was not valid');
-      const run = this.commands[command] as (valid: unknown) => Promise<unknown>;
+      const run = this.commands[command as keyof EngineCommands] as (valid: unknown) => Promise<unknown>;
       return { ok: true, value: await run(parsed.data) };
     } catch (error) {
       if (!(error instanceof EngineError)) {
@@ -380,6 +385,7 @@ export class Engine {
         `Already signed in${who ? ` as ${who}` : ''}; sign out first`,
       );
     }
+    checkSignInAllowed(this.#options.policy, args);
     const user = parseUserInput(args.user);
     const homeserver = await discoverHomeserver(
       args.homeserver,
@@ -388,6 +394,7 @@ export class Engine {
         allowInsecureHttp: this.#options.allowInsecureHttp ?? false,
       },
     );
+    checkHomeserverAllowed(this.#options.policy, homeserver.baseUrl);
     const http = new MatrixHttp({ baseUrl: homeserver.baseUrl });
     const login = await passwordLogin(
       http,
@@ -574,6 +581,7 @@ export class Engine {
         syncApi,
         syncTimeoutMs: this.#options.syncTimeoutMs ?? 30_000,
         slidingSyncInitialWindow: this.#options.slidingSyncInitialWindow,
+        ...(this.#options.policy ? { lockedSettings: this.#options.policy.lockedSettings } : {}),
         onRoomsChanged: (rooms) => this.#sinks.emit('rooms.changed', rooms),
         emit: (name, payload) => this.#sinks.emit(name, payload),
         onSessionChanged: () => {
@@ -664,6 +672,9 @@ export class Engine {
     if (state.kind !== 'unavailable' || state.error.code !== 'soft_logout' || !state.manifest)
       throw new EngineError('not_signed_in', 'There is no expired session to sign in to again');
     const manifest = state.manifest;
+    // Signing in again is a password sign-in too: the same policy applies.
+    checkSignInAllowed(this.#options.policy, {});
+    checkHomeserverAllowed(this.#options.policy, new URL(manifest.homeserver));
     const http = new MatrixHttp({ baseUrl: new URL(manifest.homeserver) });
     const login = await passwordLogin(http, manifest.userId, password, { deviceId: manifest.deviceId });
     if (login.userId !== manifest.userId || login.deviceId !== manifest.deviceId) {

@@ -8,6 +8,7 @@ import type {
   EventName,
   EventPayloads,
   InvokeOutcome,
+  MainCommandName,
   commandSchemas,
 } from '../../src-preload/contract.ts';
 import type { MediaRequest, MediaResult } from './media/media-request.ts';
@@ -15,10 +16,35 @@ import type { MediaRequest, MediaResult } from './media/media-request.ts';
 /** Arguments after the router's validation (defaults applied, strings trimmed). */
 export type ValidArgs<C extends CommandName> = z.output<(typeof commandSchemas)[C]>;
 
-/** What the engine implements: one method per contract command. */
+/** The contract's commands the engine answers: all but those main answers itself (updates). */
+export type EngineCommandName = Exclude<CommandName, MainCommandName>;
+
+/** What the engine implements: one method per engine command. */
 export type EngineCommands = {
-  [C in CommandName]: (args: ValidArgs<C>) => Promise<CommandResults[C]>;
+  [C in EngineCommandName]: (args: ValidArgs<C>) => Promise<CommandResults[C]>;
 };
+
+/**
+ * What the organization's policy asks of the engine, as plain data (main maps the admin policy
+ * with enginePolicyFromAdminPolicy in src-main/policy/policy-rules.ts; the engine reads no policy
+ * source itself). Absent: nothing is managed.
+ */
+export interface EnginePolicy {
+  /** Host[:port] of allowed homeserver base URLs; absent: any. */
+  allowedHomeservers?: string[];
+  passwordSignIn: boolean;
+  passphraseKeyFallback: boolean;
+  certificatePins?: Record<string, string[]>;
+  lockedSettings: {
+    sendTypingNotices?: boolean;
+    readReceipts?: 'public' | 'private';
+    shareKeysWithCrossSignedOnly?: boolean;
+  };
+  /** For the sign-in form (policy.get). */
+  defaultHomeserver?: string;
+  /** The policy keys the organization sets (PolicyView.managed). */
+  managed?: string[];
+}
 
 export interface EngineOptions {
   /** The folder that holds the account profile (manifest and encrypted database). */
@@ -31,6 +57,8 @@ export interface EngineOptions {
   slidingSyncInitialWindow?: number;
   /** Allow http:// homeservers on hosts other than loopback (never in production builds). */
   allowInsecureHttp?: boolean;
+  /** The organization's policy (issue 5); absent when none is set. */
+  policy?: EnginePolicy;
 }
 
 export type EngineLogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -10,6 +10,7 @@ const fieldByCode: Partial<Record<ErrorCode, SignInField>> = {
   not_a_homeserver: 'homeserver',
   unreachable: 'homeserver',
   tls_failure: 'homeserver',
+  homeserver_not_allowed: 'homeserver',
   invalid_user_id: 'user',
   invalid_credentials: 'password',
 };

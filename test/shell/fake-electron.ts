@@ -146,6 +146,8 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     readonly isPackaged = options.isPackaged ?? false;
     quitRequests = 0;
     quitted = false;
+    /** The code app.exit was called with (it quits at once, without `before-quit`). */
+    exitCode: number | null = null;
     sandboxEnabled = false;
 
     requestSingleInstanceLock(): boolean {
@@ -184,6 +186,13 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
       const event = new FakeEvent();
       this.emit('before-quit', event);
       if (!event.defaultPrevented) this.quitted = true;
+    }
+
+    /** Like Electron: quits at once, no `before-quit`, no windows asked. */
+    exit(code = 0): void {
+      calls.push(`app.exit(${code})`);
+      this.exitCode = code;
+      this.quitted = true;
     }
 
     /** Plays Electron reaching `ready`. */
@@ -298,6 +307,15 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     },
   };
 
+  /** What dialog.showErrorBox showed. */
+  const errorBoxes: Array<{ title: string; content: string }> = [];
+  const dialog = {
+    showErrorBox(title: string, content: string): void {
+      calls.push('dialog.showErrorBox');
+      errorBoxes.push({ title, content });
+    },
+  };
+
   /** What shell.openExternal was asked to open. */
   const openedExternally: string[] = [];
   const shell = {
@@ -311,6 +329,8 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     calls,
     app,
     BrowserWindow: FakeBrowserWindow,
+    dialog,
+    errorBoxes,
     ipcMain,
     ipcHandlers,
     ipcListeners,

@@ -3,12 +3,10 @@
 import type { CommandName, InvokeOutcome } from '../../src-preload/contract.ts';
 import { appPaths } from '../../src-main/app-paths.ts';
 import type { MediaRequest, MediaResult } from '../../src-main/engine/media/media-request.ts';
-import {
-  startMainProcess,
-  type ElectronMain,
-  type RunningEngine,
-  type ShellSecurityOptions,
-} from '../../src-main/main-process.ts';
+import { startMainProcess, type ElectronMain, type RunningEngine } from '../../src-main/main-process.ts';
+import type { EnginePolicy } from '../../src-main/engine/protocol.ts';
+import { lockedPolicyKeys, type PolicyOutcome } from '../../src-main/policy/load-admin-policy.ts';
+import type { AdminPolicy } from '../../src-main/policy/policy-schema.ts';
 import { createFakeElectron, type FakeElectronOptions } from './fake-electron.ts';
 
 export class RecordingEngine implements RunningEngine {
@@ -33,20 +31,37 @@ export class RecordingEngine implements RunningEngine {
 
 export const appRoot = '/opt/tessera';
 
+/** What loadAdminPolicy answers for a machine policy that loaded without issues. */
+export function loadedPolicy(policy: AdminPolicy, sources = ['/etc/tessera/policy.json']): PolicyOutcome {
+  return {
+    kind: 'loaded',
+    policy,
+    machine: policy,
+    user: {},
+    locked: lockedPolicyKeys(policy),
+    issues: [],
+    sources,
+  };
+}
+
 export async function startShell(
-  options: FakeElectronOptions & { security?: ShellSecurityOptions; engine?: RunningEngine } = {},
+  options: FakeElectronOptions & { policy?: AdminPolicy; engine?: RunningEngine } = {},
 ) {
   const electron = createFakeElectron({ appPath: appRoot, ...options });
   const engine = options.engine ?? new RecordingEngine();
   const logs: string[] = [];
+  const enginePolicies: EnginePolicy[] = [];
   const process = startMainProcess(electron as unknown as ElectronMain, {
     paths: appPaths(appRoot, options.isPackaged ?? false),
-    startEngine: () => Promise.resolve(engine),
+    ...(options.policy ? { policy: Promise.resolve(loadedPolicy(options.policy)) } : {}),
+    startEngine: (_onEvent, policy) => {
+      enginePolicies.push(policy);
+      return Promise.resolve(engine);
+    },
     log: (level, line) => logs.push(`${level} ${line}`),
-    ...(options.security ? { security: options.security } : {}),
   });
   if (!process) throw new Error('expected the first instance to start');
   await electron.app.becomeReady();
   await process.ready;
-  return { electron, engine, process, logs };
+  return { electron, engine, process, logs, enginePolicies };
 }

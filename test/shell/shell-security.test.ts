@@ -35,7 +35,7 @@ describe('every window', () => {
   it.each([
     ['an unpackaged build', { isPackaged: false }],
     ['a packaged build', { isPackaged: true }],
-    ['a packaged build whose policy allows devtools', { isPackaged: true, security: { devtools: true } }],
+    ['a packaged build whose policy allows devtools', { isPackaged: true, policy: { allowDevTools: true } }],
   ])('has the hardened webPreferences in %s', async (_name, options) => {
     const { electron } = await withTwoWindows(options);
     expect(electron.BrowserWindow.instances).toHaveLength(2);
@@ -61,16 +61,19 @@ describe('every window', () => {
   });
 
   it('has devtools in a packaged build only when the policy allows them', async () => {
-    const { electron } = await startShell({ isPackaged: true, security: { devtools: true } });
+    const { electron } = await startShell({ isPackaged: true, policy: { allowDevTools: true } });
     const window = electron.BrowserWindow.instances[0]!;
     expect(window.options.webPreferences?.['devTools']).toBe(true);
     window.webContents.openDevTools();
     expect(window.webContents.devToolsOpen).toBe(true);
   });
 
-  it('has devtools off when the policy forbids them, even unpackaged', async () => {
-    const { electron } = await startShell({ isPackaged: false, security: { devtools: false } });
-    expect(electron.BrowserWindow.instances[0]?.options.webPreferences?.['devTools']).toBe(false);
+  it('has devtools off in a packaged build whose policy says no', async () => {
+    const { electron } = await startShell({ isPackaged: true, policy: { allowDevTools: false } });
+    const window = electron.BrowserWindow.instances[0]!;
+    expect(window.options.webPreferences?.['devTools']).toBe(false);
+    window.webContents.openDevTools();
+    expect(window.webContents.devToolsOpen).toBe(false);
   });
 });
 
@@ -162,7 +165,7 @@ describe('certificates', () => {
 
   it('of the updater’s own session get the same pins', async () => {
     const { electron } = await startShell({
-      security: {
+      policy: {
         certificatePins: { 'updates.example.org': ['sha256/U9fX2q5cjfatFnWzKGNs0OqWN5PZYoVLdRr6GIphLEg='] },
       },
     });
@@ -182,7 +185,7 @@ describe('certificates', () => {
 
   it('of a pinned host fail on a pin mismatch', async () => {
     const { electron, logs } = await startShell({
-      security: {
+      policy: {
         certificatePins: { 'matrix.example.org': ['sha256/U9fX2q5cjfatFnWzKGNs0OqWN5PZYoVLdRr6GIphLEg='] },
       },
     });

@@ -7,6 +7,7 @@ import {
   errorCodes,
   eventNames,
   ipcChannels,
+  mainCommandNames,
   type CommandName,
   type CommandResults,
   type EventName,
@@ -32,6 +33,7 @@ describe('contract', () => {
       'timeline.changed': true,
       'typing.changed': true,
       'settings.changed': true,
+      'update.ready': true,
     };
     expect([...eventNames].sort()).toEqual(Object.keys(listed).sort());
     expect(new Set(eventNames).size).toBe(eventNames.length);
@@ -50,6 +52,22 @@ describe('contract', () => {
     );
   });
 
+  it('lists main-answered commands among the commands', () => {
+    expect(mainCommandNames).toEqual(['update.install']);
+    for (const name of mainCommandNames) expect(commandNames).toContain(name);
+  });
+
+  it('has the policy and update error codes', () => {
+    expect(errorCodes).toEqual(
+      expect.arrayContaining([
+        'homeserver_not_allowed',
+        'sign_in_method_not_allowed',
+        'passphrase_fallback_not_allowed',
+        'update_not_ready',
+      ]),
+    );
+  });
+
   it('uses distinct IPC channels', () => {
     expect(ipcChannels.invoke).not.toBe(ipcChannels.event);
   });
@@ -64,9 +82,12 @@ describe('command schemas reject bad arguments', () => {
     }
   });
 
-  it.each(['session.get', 'session.logout', 'rooms.list'] as const)('%s accepts an empty object', (name) => {
-    expect(commandSchemas[name].safeParse({}).success).toBe(true);
-  });
+  it.each(['session.get', 'session.logout', 'rooms.list', 'policy.get', 'update.install'] as const)(
+    '%s accepts an empty object',
+    (name) => {
+      expect(commandSchemas[name].safeParse({}).success).toBe(true);
+    },
+  );
 
   const login = commandSchemas['session.login'];
   const good = { homeserver: 'matrix.org', user: 'alice', password: 'secret' };

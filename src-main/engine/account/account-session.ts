@@ -22,6 +22,7 @@ import type { MatrixApiError } from '../http/matrix-api-error.ts';
 import type { MatrixHttp } from '../http/matrix-http.ts';
 import type { EngineLogLevel } from '../protocol.ts';
 import { RoomActivity } from '../rooms/room-activity.ts';
+import type { SettingValues } from '../settings/account-settings.ts';
 import { RoomList } from '../rooms/room-list.ts';
 import type { AccountDatabase } from '../store/account-database.ts';
 import type { SyncApi } from '../store/sync-position-store.ts';
@@ -68,6 +69,8 @@ export interface AccountSessionOptions {
   syncApi: SyncApi;
   syncTimeoutMs: number;
   slidingSyncInitialWindow?: number;
+  /** Settings fixed by the organization's policy (EngineOptions.policy.lockedSettings). */
+  lockedSettings?: Partial<SettingValues>;
   onRoomsChanged(rooms: RoomSummary[]): void;
   /** Other contract events of the account (typing.changed, settings.changed, ...). */
   emit?<E extends EventName>(name: E, payload: EventPayloads[E]): void;
@@ -153,6 +156,7 @@ export class AccountSession {
       displayName: () => this.#displayName,
       emit: (name, payload) => options.emit?.(name, payload),
       onRoomsChanged: (rooms) => options.onRoomsChanged(rooms),
+      ...(options.lockedSettings ? { lockedSettings: options.lockedSettings } : {}),
       log: options.log,
     });
     this.activity.restore();

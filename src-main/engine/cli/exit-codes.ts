@@ -54,6 +54,10 @@ const classes: Record<ErrorCode, ExitCode> = {
   not_editable: exitCodes.failure,
   message_not_found: exitCodes.failure,
   setting_locked: exitCodes.failure,
+  homeserver_not_allowed: exitCodes.auth,
+  sign_in_method_not_allowed: exitCodes.auth,
+  passphrase_fallback_not_allowed: exitCodes.crypto,
+  update_not_ready: exitCodes.failure,
   internal: exitCodes.failure,
 };
 

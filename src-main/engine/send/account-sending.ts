@@ -21,6 +21,10 @@ export interface AccountSendingOptions {
   backoffMs?(attempt: number): number;
   /** A message was cancelled before it was sent (its local echo goes away). */
   onCancelled?(message: { roomId: string; transactionId: string }): void;
+  /**
+   * The MSC4153 setting as it applies now (a policy lock included); default: the stored setting.
+   */
+  crossSignedOnly?(): boolean;
 }
 
 export function createSendQueue(options: AccountSendingOptions): SendQueue {
@@ -35,7 +39,7 @@ export function createSendQueue(options: AccountSendingOptions): SendQueue {
     userId: options.userId,
     barrier,
     refreshDeviceLists: () => crypto.sendOutgoingRequests(),
-    crossSignedOnly: () => shareKeysWithCrossSignedOnly(db.settings, log),
+    crossSignedOnly: options.crossSignedOnly ?? (() => shareKeysWithCrossSignedOnly(db.settings, log)),
     log,
   });
   const transmitter = new MessageTransmitter({ http, pins, sharing, machine, barrier });
