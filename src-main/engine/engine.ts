@@ -22,6 +22,7 @@ import { parseUserInput } from './auth/user-id.ts';
 import { EngineError, toErrorView } from './errors.ts';
 import { MatrixApiError } from './http/matrix-api-error.ts';
 import { MatrixHttp } from './http/matrix-http.ts';
+import { createEngineFetch } from './http/engine-fetch.ts';
 import { AccessTokenRefresh } from './http/access-token-refresh.ts';
 import type { StoreKeys } from './keychain/store-keys.ts';
 import { zeroStoreKeys } from './keychain/store-keys.ts';
@@ -74,6 +75,8 @@ export class Engine {
   readonly #options: EngineOptions;
   readonly #sinks: EngineSinks;
   readonly #profile: AccountProfile;
+  /** Every request to a homeserver goes through it: it enforces the policy's certificate pins. */
+  readonly #fetch: typeof fetch;
   #state: EngineState = { kind: 'signed_out' };
   /** Serializes every change of state (start, sign-in, unlock, sign-out) so none can race. */
   #stateChange: Promise<unknown> = Promise.resolve();
@@ -86,6 +89,7 @@ export class Engine {
     this.#options = options;
     this.#sinks = sinks;
     this.#profile = new AccountProfile(options.profileDir, dependencies.keySources ?? defaultKeySources);
+    this.#fetch = createEngineFetch(options.policy?.certificatePins);
   }
 
   readonly commands: EngineCommands = {
@@ -392,10 +396,11 @@ export class Engine {
       user.kind === 'full' ? user.id.serverName : undefined,
       {
         allowInsecureHttp: this.#options.allowInsecureHttp ?? false,
+        fetch: this.#fetch,
       },
     );
     checkHomeserverAllowed(this.#options.policy, homeserver.baseUrl);
-    const http = new MatrixHttp({ baseUrl: homeserver.baseUrl });
+    const http = new MatrixHttp({ baseUrl: homeserver.baseUrl, fetch: this.#fetch });
     const login = await passwordLogin(
       http,
       user.kind === 'full' ? user.id.full : user.localpart,
@@ -530,7 +535,11 @@ export class Engine {
       if (!record || record.userId !== manifest.userId || record.deviceId !== manifest.deviceId) {
         throw new EngineError('store_corrupt', 'The account database does not hold the session it should');
       }
-      const http = new MatrixHttp({ baseUrl: new URL(record.homeserver), accessToken: record.accessToken });
+      const http = new MatrixHttp({
+        baseUrl: new URL(record.homeserver),
+        accessToken: record.accessToken,
+        fetch: this.#fetch,
+      });
       const openDb = db;
       if (record.refreshToken) {
         http.setTokenRenewal(
@@ -675,7 +684,7 @@ export class Engine {
     // Signing in again is a password sign-in too: the same policy applies.
     checkSignInAllowed(this.#options.policy, {});
     checkHomeserverAllowed(this.#options.policy, new URL(manifest.homeserver));
-    const http = new MatrixHttp({ baseUrl: new URL(manifest.homeserver) });
+    const http = new MatrixHttp({ baseUrl: new URL(manifest.homeserver), fetch: this.#fetch });
     const login = await passwordLogin(http, manifest.userId, password, { deviceId: manifest.deviceId });
     if (login.userId !== manifest.userId || login.deviceId !== manifest.deviceId) {
       // Another device would not hold this device's keys: sign it out again, stay soft-logged-out.

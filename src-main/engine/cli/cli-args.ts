@@ -46,6 +46,10 @@ Commands:
   send ROOM TEXT          send a text message (encrypted in an encrypted room)
   read ROOM [--limit N]   the latest messages, decrypted, with shield and UTD reason
 
+The organization's policy (/etc/tessera/policy.json, macOS managed preferences,
+Windows Group Policy) applies as in the app: allowed homeservers, single sign-on
+only, locked settings and certificate pins.
+
 Options:
   --profile DIR           the profile folder (default: the app's)
   --json                  print one JSON document
@@ -53,7 +57,8 @@ Options:
 
 Exit codes:
   0  ok
-  1  any other failure
+  1  any other failure, or an organization policy Tessera cannot apply
+     (the app would refuse to start with it too)
   2  usage error
   3  authentication failure (wrong credentials, not signed in, session ended)
   4  network failure (unreachable, timeout, TLS, server error, rate limited)

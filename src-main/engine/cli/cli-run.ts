@@ -17,6 +17,8 @@ import type { TimelineItem } from '../timeline/decrypted-timeline.ts';
 import { UsageError, usage, type CliCommand, type CliInvocation } from './cli-args.ts';
 import { exitCodeFor, exitCodes, type ExitCode } from './exit-codes.ts';
 import { formatOutput, type CliResult } from './cli-output.ts';
+import { cliPolicy } from './cli-policy.ts';
+import type { PolicyOutcome } from '../../policy/load-admin-policy.ts';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -29,6 +31,8 @@ export interface CliRunOptions {
   profileDir: string;
   /** How long to wait for the sync to catch up or a message to be sent. */
   waitMs?: number;
+  /** The organization's policy: loadAdminPolicy with the system's readers (tests: their own). */
+  loadPolicy(): Promise<PolicyOutcome>;
 }
 
 /** A failure the CLI reports: an engine error view, or a usage error. */
@@ -49,11 +53,20 @@ export async function runCli(
     io.stdout(usage);
     return exitCodes.ok;
   }
+  const policy = await cliPolicy(options.loadPolicy);
+  if (policy.kind === 'refused') {
+    // Like the app, which refuses to start: nothing is opened or sent.
+    const view: ErrorView = { code: 'internal', message: policy.message };
+    if (invocation.json) io.stdout(`${JSON.stringify({ ok: false, error: view })}\n`);
+    io.stderr(`tessera: ${policy.message}\n`);
+    return exitCodes.failure;
+  }
+  for (const warning of policy.warnings) io.stderr(`tessera: ${warning}\n`);
   const listeners = new Set<(name: EventName, payload: unknown) => void>();
   const engine = new Engine(
     // A short long-poll: a stored sync position would otherwise hold `sync --once` (and every
     // command that waits to be caught up) until the server has news or the poll times out.
-    { profileDir: options.profileDir, syncTimeoutMs: 1_000 },
+    { profileDir: options.profileDir, syncTimeoutMs: 1_000, policy: policy.policy },
     {
       emit(name, payload) {
         for (const listener of listeners) listener(name, payload);

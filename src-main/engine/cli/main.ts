@@ -6,6 +6,8 @@ import { UsageError, parseCli, usage } from './cli-args.ts';
 import { runCli } from './cli-run.ts';
 import { exitCodes } from './exit-codes.ts';
 import { appProfileFolder } from './profile-folder.ts';
+import { loadAdminPolicy } from '../../policy/load-admin-policy.ts';
+import { systemPolicyReaders } from '../../policy/system-policy-readers.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -32,7 +34,11 @@ async function main(): Promise<number> {
       stderr: (text) => process.stderr.write(text),
       readPassword: async (fromStdin) => (fromStdin ? readStdin() : process.env.TESSERA_PASSWORD),
     },
-    { profileDir: invocation.profileDir ?? appProfileFolder(process.platform, process.env, os.homedir()) },
+    {
+      profileDir: invocation.profileDir ?? appProfileFolder(process.platform, process.env, os.homedir()),
+      // The machine's policy, exactly as the app reads it; there is no way to point it elsewhere.
+      loadPolicy: () => loadAdminPolicy(process.platform, systemPolicyReaders(process.platform)),
+    },
   );
 }
 

@@ -89,6 +89,11 @@ export class MatrixHttp {
     this.#backoffBaseMs = options.backoffBaseMs ?? 500;
   }
 
+  /** The fetch this client uses (media downloads share it, and with it the certificate pins). */
+  get fetch(): typeof fetch {
+    return this.#fetch;
+  }
+
   get host(): string {
     return this.baseUrl.host;
   }

@@ -1,6 +1,7 @@
 // Classifies what `fetch` throws (undici wraps the socket error in `cause`) into the
 // contract's error codes, so the UI can tell "cannot reach" from "certificate refused".
 import { EngineError } from '../errors.ts';
+import { PinMismatchError } from './certificate-pins.ts';
 
 const tlsCodes = new Set([
   'CERT_HAS_EXPIRED',
@@ -32,6 +33,16 @@ const unreachableCodes = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
 function causeCodes(error: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = error;
@@ -53,6 +64,13 @@ export function isAbortError(error: unknown): boolean {
 export function classifyNetworkFailure(error: unknown, host: string): EngineError {
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new EngineError('timeout', `${host} did not answer in time`, { cause: error });
+  }
+  if (causeChain(error).some((cause) => cause instanceof PinMismatchError)) {
+    return new EngineError(
+      'tls_failure',
+      `The certificate of ${host} does not carry a key your organization's policy pins for it, so Tessera did not connect. Ask your IT department`,
+      { cause: error },
+    );
   }
   const codes = causeCodes(error);
   if (codes.some((code) => code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')) {

@@ -13,6 +13,8 @@ export function mediaFetcherFor(
       baseUrl: session.http.baseUrl,
       // The stored token is the current one: a refresh saves the new token before using it.
       accessToken: () => session.db.session.get()?.accessToken,
+      // The session's fetch: the organization's certificate pins hold for media too.
+      fetch: session.http.fetch,
     },
     eventContent: (roomId, eventId) => {
       const record = session.db.timeline.get(roomId, eventId);
