@@ -5,7 +5,7 @@
 // The fixture is built by Tessera itself (rooms.create, message.send) against a fresh Synapse;
 // the timed restart runs in a fresh Node process on the same profile.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,13 @@ async function main(roomCount: number, messageCount: number): Promise<void> {
         `total build ${seconds(buildStarted)} s`,
     );
     await bench.engine.shutdown();
+    // BENCH_KEEP=DIR keeps a copy of the profile for timing restarts alone (no Synapse needed:
+    // the room list and timelines come from the store) with `--timed DIR/profile DIR/keychain.json`.
+    const keep = process.env.BENCH_KEEP;
+    if (keep) {
+      cpSync(profileDir, join(keep, 'profile'), { recursive: true });
+      cpSync(keychainPath, join(keep, 'keychain.json'));
+    }
 
     const size =
       roomCount === 100 && messageCount === 100 ? '' : ` (SMALLER fixture than the issue's 100 × 100)`;
@@ -92,7 +99,14 @@ async function main(roomCount: number, messageCount: number): Promise<void> {
     for (let run = 1; run <= 3; run++) {
       const child = spawnSync(
         process.execPath,
-        [fileURLToPath(import.meta.url), '--timed', profileDir, keychainPath],
+        [
+          // e.g. BENCH_CHILD_FLAGS=--cpu-prof to profile the timed restarts.
+          ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? []),
+          fileURLToPath(import.meta.url),
+          '--timed',
+          profileDir,
+          keychainPath,
+        ],
         {
           encoding: 'utf8',
         },
