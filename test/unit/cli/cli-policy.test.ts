@@ -2,8 +2,7 @@
 // it (exit 1) before anything is opened, and a loaded one reaches the engine (single sign-on only,
 // allowed homeservers, certificate pins). The policy comes from loadAdminPolicy with a fake file
 // reader holding /etc/tessera/policy.json, as the real readers would read it.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +17,7 @@ import { exitCodes } from '../../../src-main/engine/cli/exit-codes.ts';
 import { certificatePin } from '../../../src-main/engine/http/certificate-pins.ts';
 import { loadAdminPolicy } from '../../../src-main/policy/load-admin-policy.ts';
 import { linuxPolicyPath } from '../../../src-main/policy/policy-files.ts';
+import { selfSignedLocalhostCertificate } from '../../support/self-signed-certificate.ts';
 
 const wrongPin = `sha256/${Buffer.alloc(32, 9).toString('base64')}`;
 const cleanup: (() => unknown)[] = [];
@@ -166,36 +166,7 @@ describe('tessera with a policy', () => {
     let key = '';
     const trustedBefore = tls.getCACertificates('default');
     beforeAll(() => {
-      const folder = mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-cert-'));
-      try {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'ec',
-            '-pkeyopt',
-            'ec_paramgen_curve:P-256',
-            '-nodes',
-            '-keyout',
-            path.join(folder, 'key.pem'),
-            '-out',
-            path.join(folder, 'cert.pem'),
-            '-days',
-            '2',
-            '-subj',
-            '/CN=localhost',
-            '-addext',
-            'subjectAltName=DNS:localhost',
-          ],
-          { stdio: 'ignore' },
-        );
-        certificate = readFileSync(path.join(folder, 'cert.pem'), 'utf8');
-        key = readFileSync(path.join(folder, 'key.pem'), 'utf8');
-      } finally {
-        rmSync(folder, { recursive: true, force: true });
-      }
+      ({ certificate, key } = selfSignedLocalhostCertificate());
       // This test process (only) trusts the loopback server's certificate, as a company CA
       // would be trusted, so what refuses the connection below is the pin alone.
       tls.setDefaultCACertificates([...trustedBefore, certificate]);

@@ -14,6 +14,7 @@ import { discoverHomeserver } from '../../../src-main/engine/auth/discovery.ts';
 import { EngineError } from '../../../src-main/engine/errors.ts';
 import { certificatePin, type CertificatePins } from '../../../src-main/engine/http/certificate-pins.ts';
 import { createEngineFetch } from '../../../src-main/engine/http/engine-fetch.ts';
+import { selfSignedLocalhostCertificate } from '../../support/self-signed-certificate.ts';
 import { MatrixHttp } from '../../../src-main/engine/http/matrix-http.ts';
 import { MatrixApiError } from '../../../src-main/engine/http/matrix-api-error.ts';
 import { mediaFetcherFor } from '../../../src-main/engine/media/session-media.ts';
@@ -28,46 +29,18 @@ let baseUrl: URL;
 let requests = 0;
 
 beforeAll(async () => {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'tessera-pins-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        path.join(folder, 'key.pem'),
-        '-out',
-        path.join(folder, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    certificate = readFileSync(path.join(folder, 'cert.pem'), 'utf8');
-    const key = readFileSync(path.join(folder, 'key.pem'), 'utf8');
-    server = createServer({ key, cert: certificate }, (request, response) => {
-      requests++;
-      response.setHeader('content-type', 'application/json');
-      if (request.url === '/_matrix/client/versions') {
-        response.end(JSON.stringify({ versions: ['v1.11'] }));
-      } else {
-        response.statusCode = 404;
-        response.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'no' }));
-      }
-    });
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  const made = selfSignedLocalhostCertificate();
+  certificate = made.certificate;
+  server = createServer({ key: made.key, cert: certificate }, (request, response) => {
+    requests++;
+    response.setHeader('content-type', 'application/json');
+    if (request.url === '/_matrix/client/versions') {
+      response.end(JSON.stringify({ versions: ['v1.11'] }));
+    } else {
+      response.statusCode = 404;
+      response.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'no' }));
+    }
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = new URL(`https://localhost:${(server.address() as AddressInfo).port}`);
 });
