@@ -44,10 +44,13 @@ const SELECT_PENDING = `SELECT ${COLUMNS} FROM timeline_events WHERE decryption 
   ORDER BY id DESC LIMIT ?`;
 const SELECT_PENDING_IN_ROOM = `SELECT ${COLUMNS} FROM timeline_events
   WHERE room_id = ? AND decryption = 'pending' ORDER BY ordering DESC LIMIT ?`;
-const SELECT_FAILED_BY_SESSION = `SELECT ${COLUMNS} FROM timeline_events
-  WHERE room_id = ? AND ${RETRYABLE} AND json_extract(content, '$.session_id') = ?
+// INDEXED BY: without statistics the planner walks the whole table by rowid or by ordering
+// instead of the few failed rows (migration 005).
+export const SELECT_FAILED_BY_SESSION = `SELECT ${COLUMNS} FROM timeline_events
+  INDEXED BY timeline_events_failed_decryption WHERE room_id = ? AND ${RETRYABLE} AND json_extract(content, '$.session_id') = ?
   ORDER BY ordering DESC`;
-const SELECT_FAILED_RETRYABLE = `SELECT ${COLUMNS} FROM timeline_events WHERE id < ? AND ${RETRYABLE}
+export const SELECT_FAILED_RETRYABLE = `SELECT ${COLUMNS} FROM timeline_events
+  INDEXED BY timeline_events_failed_decryption WHERE id < ? AND ${RETRYABLE}
   ORDER BY id DESC LIMIT ?`;
 const RECORD = `UPDATE timeline_events SET decryption = ?, decrypted = ?
   WHERE room_id = ? AND event_id = ? AND decryption IN ('pending', 'failed')`;

@@ -121,6 +121,8 @@ export class TimelineDecryption {
   }
 
   async #drain(): Promise<void> {
+    // The caller goes on first (kick never blocks): at start that is opening the room list.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.#again && !this.#stopped) {
       this.#again = false;
       try {

@@ -3,6 +3,7 @@ import { initialSchema } from './001-initial-schema.ts';
 import { refreshTokenSchema } from './002-refresh-token.ts';
 import { relationsSchema } from './003-relations.ts';
 import { receiptsSchema } from './004-receipts.ts';
+import { failedDecryptionIndex } from './005-failed-decryption-index.ts';
 import type { Migration } from './migration.ts';
 
 export const migrations: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const migrations: readonly Migration[] = [
   refreshTokenSchema,
   relationsSchema,
   receiptsSchema,
+  failedDecryptionIndex,
 ];
