@@ -74,6 +74,24 @@ try {
       `median ${median.toFixed(1)} ms [target ≤ ${TARGET_MEDIAN_MS} ms: ${verdict(median <= TARGET_MEDIAN_MS)}]; ` +
       `p90 ${p90.toFixed(1)} ms, min ${(latencies[0] ?? NaN).toFixed(1)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(1)} ms`,
   );
+  // What the server alone takes for a message into this room (a member's plain PUT with a body
+  // the size of the ciphertext), on the same machine: the floor under Tessera's figure.
+  const member = peers[0];
+  if (member) {
+    const floor: number[] = [];
+    const filler = 'x'.repeat(400);
+    for (let n = 0; n < messageCount; n++) {
+      const started = performance.now();
+      await member.matrix.sendText(roomId, `${filler} ${n}`);
+      floor.push(performance.now() - started);
+    }
+    floor.sort((a, b) => a - b);
+    const floorMedian = floor[Math.floor(floor.length / 2)] ?? NaN;
+    console.log(
+      `the server alone (a plain PUT into the same room, ${messageCount} one at a time): median ${floorMedian.toFixed(1)} ms; ` +
+        `Tessera's own share of the median: ${(median - floorMedian).toFixed(1)} ms`,
+    );
+  }
   await bench.engine.shutdown();
 
   async function sendAndWait(room: string, body: string): Promise<number> {
