@@ -1,7 +1,8 @@
 // What a CLI command prints: human-readable lines by default, or one JSON document with --json.
 // Message text goes to stdout only, as the person asked to read it.
-import type { RoomSummary, SessionView } from '../../../src-preload/contract.ts';
+import type { RoomSummary, SessionView, ShieldView } from '../../../src-preload/contract.ts';
 import type { TimelineItem } from '../timeline/decrypted-timeline.ts';
+import { shieldView } from '../timeline/timeline-view.ts';
 
 export type CliResult =
   | { kind: 'none' }
@@ -22,6 +23,8 @@ export interface MessageView {
   encrypted: boolean;
   decryption: TimelineItem['decryption'];
   shield: TimelineItem['shield'] | null;
+  /** The shield as the app shows it: verified only when the sender is verified too. */
+  trust: ShieldView['level'];
   utd: { reason: string; message: string } | null;
 }
 
@@ -35,6 +38,8 @@ export function messageView(item: TimelineItem): MessageView {
     encrypted: item.encrypted,
     decryption: item.decryption,
     shield: item.shield ?? null,
+    trust: shieldView(item.shield, item.encrypted && item.decryption === 'decrypted', item.strictShield)
+      .level,
     utd: item.failure ?? null,
   };
 }
@@ -105,8 +110,6 @@ function messageLine(item: TimelineItem): string {
   if (item.failure) text = `[unable to decrypt: ${item.failure.reason}]`;
   else if (item.decryption === 'pending') text = '[waiting for decryption]';
   else text = view.body ?? `[${item.type}]`;
-  const shield = item.encrypted
-    ? ` [${item.shield?.color ?? 'no shield'}${item.shield?.code ? ` ${item.shield.code}` : ''}]`
-    : '';
+  const shield = item.encrypted ? ` [${view.trust}${item.shield?.code ? ` ${item.shield.code}` : ''}]` : '';
   return `${time} ${item.sender}${shield}: ${text}`;
 }

@@ -43,6 +43,8 @@ describe('CLI output', () => {
           encrypted: true,
           decryption: 'decrypted',
           shield: { color: 'none' },
+          // A cross-signed device, but no strict verdict: we never verified Alice.
+          trust: 'unverified',
           utd: null,
         },
         {
@@ -54,6 +56,7 @@ describe('CLI output', () => {
           encrypted: true,
           decryption: 'failed',
           shield: null,
+          trust: 'none',
           utd: { reason: 'MissingRoomKey', message: 'The key was not shared with this device' },
         },
       ],
@@ -77,7 +80,7 @@ describe('CLI output', () => {
   it('prints one human line per message, with the UTD reason', () => {
     const text = formatOutput({ kind: 'timeline', roomId: '!r', items: [decrypted, undecryptable] }, false);
     const lines = text.trim().split('\n');
-    expect(lines[0]).toMatch(/@alice:s \[none\]: hi$/);
+    expect(lines[0]).toMatch(/@alice:s \[unverified\]: hi$/);
     expect(lines[1]).toMatch(/unable to decrypt: MissingRoomKey/);
   });
 });
