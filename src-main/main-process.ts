@@ -23,13 +23,14 @@ import { createMediaProtocolHandler, mediaScheme, mediaSchemeRegistration } from
 import { applyNavigationPolicy, applySessionPolicy, refuseCertificateErrors } from './security.ts';
 import { claimSingleInstance } from './single-instance.ts';
 import { createMainWindow, focusWindow } from './window.ts';
+import { createDesktopNotifications } from './notifications.ts';
 import { describeIssue, lockedPolicyKeys, type PolicyOutcome } from './policy/load-admin-policy.ts';
 import { enginePolicyFromAdminPolicy, shellSecurityFromPolicy } from './policy/policy-rules.ts';
 import type { AdminPolicy } from './policy/policy-schema.ts';
 
 export type ElectronMain = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'protocol' | 'session' | 'shell'
+  'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'Notification' | 'protocol' | 'session' | 'shell'
 >;
 
 /** The engine as main sees it: a dispatcher that can be stopped. EngineHost in production. */
@@ -143,6 +144,23 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   refuseCertificateErrors(app, log);
 
   const forwardEvent = createEventForwarder(() => window);
+  const showNotification = createDesktopNotifications({
+    Notification: electron.Notification,
+    window: () => window,
+    onClick: (roomId) => {
+      focusWindow(window);
+      forwardEvent('room.focusRequested', { roomId });
+    },
+  });
+  // Engine events go to the window, except notifications: main shows those itself, so message
+  // text meant for a notification never reaches the renderer.
+  const onEngineEvent: EventSink = (name, payload) => {
+    if (name === 'notification.show') {
+      showNotification(payload as EventPayloads['notification.show']);
+      return;
+    }
+    forwardEvent(name, payload);
+  };
   const policyOutcome = (options.policy ?? Promise.resolve(unmanaged)).catch(
     (error: unknown): PolicyOutcome => ({
       // loadAdminPolicy reports what it can read; anything thrown is a reader that failed outright.
@@ -206,7 +224,7 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
     const policy = outcome.policy;
     security = shellSecurityFromPolicy(policy, app.isPackaged);
     markEngine(
-      options.startEngine(forwardEvent, enginePolicyOf(policy)).catch((error: unknown) => {
+      options.startEngine(onEngineEvent, enginePolicyOf(policy)).catch((error: unknown) => {
         log('error', `the engine could not start: ${describe(error)}`);
         return null;
       }),

@@ -47,6 +47,10 @@ export const eventNames = [
   'settings.changed',
   /** A downloaded, verified update waits (sent by main, not the engine). */
   'update.ready',
+  /** A new message to show as a desktop notification (engine to main only, never forwarded). */
+  'notification.show',
+  /** The person clicked a notification: open the room (sent by main). */
+  'room.focusRequested',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

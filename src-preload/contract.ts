@@ -117,6 +117,7 @@ export const commandSchemas = {
       sendTypingNotices: z.boolean().optional(),
       readReceipts: z.enum(['public', 'private']).optional(),
       shareKeysWithCrossSignedOnly: z.boolean().optional(),
+      notificationPreviews: z.boolean().optional(),
     })
     .strict(),
   'policy.get': noArgs,
@@ -347,7 +348,29 @@ export interface SettingsView {
   readReceipts: 'public' | 'private';
   /** MSC4153: share room keys only with devices their owner cross-signed. */
   shareKeysWithCrossSignedOnly: boolean;
-  locked: Array<'sendTypingNotices' | 'readReceipts' | 'shareKeysWithCrossSignedOnly'>;
+  /** Message text in desktop notifications (false: "New message" only). */
+  notificationPreviews: boolean;
+  locked: Array<
+    'sendTypingNotices' | 'readReceipts' | 'shareKeysWithCrossSignedOnly' | 'notificationPreviews'
+  >;
+}
+
+/**
+ * A new message the person would want to hear about (a direct chat, a mention, a small room).
+ * Main shows it as a desktop notification; it never reaches the renderer. `preview` is the
+ * message's one-line text only when the notificationPreviews setting allows it, else null.
+ */
+export interface NotificationShow {
+  roomId: string;
+  eventId: string;
+  roomName: string;
+  senderName: string;
+  preview: string | null;
+}
+
+/** The person clicked a notification: the app opens this room (sent by main). */
+export interface RoomFocusRequest {
+  roomId: string;
 }
 
 /**
@@ -430,6 +453,8 @@ export interface EventPayloads {
   'typing.changed': TypingChange;
   'settings.changed': SettingsView;
   'update.ready': UpdateReady;
+  'notification.show': NotificationShow;
+  'room.focusRequested': RoomFocusRequest;
 }
 
 // Compile-time checks that the name lists and the result and payload maps agree.

@@ -39,6 +39,7 @@ export interface EnginePolicy {
     sendTypingNotices?: boolean;
     readReceipts?: 'public' | 'private';
     shareKeysWithCrossSignedOnly?: boolean;
+    notificationPreviews?: boolean;
   };
   /** For the sign-in form (policy.get). */
   defaultHomeserver?: string;

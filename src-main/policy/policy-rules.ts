@@ -38,6 +38,7 @@ export interface LockedAccountSettings {
   sendTypingNotices?: boolean;
   readReceipts?: 'public' | 'private';
   shareKeysWithCrossSignedOnly?: boolean;
+  notificationPreviews?: boolean;
 }
 
 const accountSettingNames = ['sendTypingNotices', 'readReceipts', 'shareKeysWithCrossSignedOnly'] as const;
@@ -50,11 +51,20 @@ export function lockedAccountSettings(policy: AdminPolicy): LockedAccountSetting
   if (policy.shareKeysWithCrossSignedOnly !== undefined) {
     locked.shareKeysWithCrossSignedOnly = policy.shareKeysWithCrossSignedOnly;
   }
+  // The policy key has its own name; the engine's setting is notificationPreviews.
+  if (policy.notificationMessagePreviews !== undefined) {
+    locked.notificationPreviews = policy.notificationMessagePreviews;
+  }
   return locked;
 }
 
-export function lockedAccountSettingNames(policy: AdminPolicy): Array<(typeof accountSettingNames)[number]> {
-  return accountSettingNames.filter((name) => policy[name] !== undefined);
+export function lockedAccountSettingNames(
+  policy: AdminPolicy,
+): Array<(typeof accountSettingNames)[number] | 'notificationPreviews'> {
+  const names: Array<(typeof accountSettingNames)[number] | 'notificationPreviews'> =
+    accountSettingNames.filter((name) => policy[name] !== undefined);
+  if (policy.notificationMessagePreviews !== undefined) names.push('notificationPreviews');
+  return names;
 }
 
 /**

@@ -140,6 +140,7 @@ export function defaultSettings(overrides: Partial<SettingsView> = {}): Settings
     sendTypingNotices: true,
     readReceipts: 'public',
     shareKeysWithCrossSignedOnly: false,
+    notificationPreviews: true,
     locked: [],
     ...overrides,
   };

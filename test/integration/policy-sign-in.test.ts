@@ -139,6 +139,7 @@ describe('settings the policy locks', () => {
         sendTypingNotices: true,
         readReceipts: 'private',
         shareKeysWithCrossSignedOnly: false,
+        notificationPreviews: true,
         locked: ['readReceipts'],
       },
     });

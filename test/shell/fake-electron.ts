@@ -214,6 +214,8 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     minimized = false;
     visible = false;
     focused = 0;
+    /** Whether the window has the keyboard focus now (isFocused). */
+    hasFocus = true;
 
     constructor(windowOptions: Record<string, unknown>) {
       super();
@@ -247,6 +249,11 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
 
     focus(): void {
       this.focused += 1;
+      this.hasFocus = true;
+    }
+
+    isFocused(): boolean {
+      return this.hasFocus;
     }
 
     /** Plays the user closing the window. */
@@ -325,10 +332,36 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     },
   };
 
+  class FakeNotification extends EventEmitter {
+    static readonly instances: FakeNotification[] = [];
+    static supported = true;
+    static isSupported(): boolean {
+      return FakeNotification.supported;
+    }
+    readonly options: { title?: string; body?: string; silent?: boolean };
+    shown = false;
+
+    constructor(notificationOptions: { title?: string; body?: string; silent?: boolean }) {
+      super();
+      this.options = notificationOptions;
+      FakeNotification.instances.push(this);
+    }
+
+    show(): void {
+      this.shown = true;
+    }
+
+    /** Plays the person clicking the notification. */
+    click(): void {
+      this.emit('click', new FakeEvent());
+    }
+  }
+
   return {
     calls,
     app,
     BrowserWindow: FakeBrowserWindow,
+    Notification: FakeNotification,
     dialog,
     errorBoxes,
     ipcMain,

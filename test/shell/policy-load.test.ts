@@ -99,11 +99,13 @@ describe('Linux: /etc/tessera/policy.json', () => {
       sendTypingNotices: false,
       readReceipts: 'private',
       shareKeysWithCrossSignedOnly: true,
+      notificationPreviews: false,
     });
     expect(lockedAccountSettingNames(outcome.policy)).toEqual([
       'sendTypingNotices',
       'readReceipts',
       'shareKeysWithCrossSignedOnly',
+      'notificationPreviews',
     ]);
   });
 

@@ -3,7 +3,12 @@
 import type { CommandName, InvokeOutcome } from '../../src-preload/contract.ts';
 import { appPaths } from '../../src-main/app-paths.ts';
 import type { MediaRequest, MediaResult } from '../../src-main/engine/media/media-request.ts';
-import { startMainProcess, type ElectronMain, type RunningEngine } from '../../src-main/main-process.ts';
+import {
+  startMainProcess,
+  type ElectronMain,
+  type EventSink,
+  type RunningEngine,
+} from '../../src-main/main-process.ts';
 import type { EnginePolicy } from '../../src-main/engine/protocol.ts';
 import { lockedPolicyKeys, type PolicyOutcome } from '../../src-main/policy/load-admin-policy.ts';
 import type { AdminPolicy } from '../../src-main/policy/policy-schema.ts';
@@ -51,10 +56,12 @@ export async function startShell(
   const engine = options.engine ?? new RecordingEngine();
   const logs: string[] = [];
   const enginePolicies: EnginePolicy[] = [];
+  let engineEvents: EventSink | null = null;
   const process = startMainProcess(electron as unknown as ElectronMain, {
     paths: appPaths(appRoot, options.isPackaged ?? false),
     ...(options.policy ? { policy: Promise.resolve(loadedPolicy(options.policy)) } : {}),
-    startEngine: (_onEvent, policy) => {
+    startEngine: (onEvent, policy) => {
+      engineEvents = onEvent;
       enginePolicies.push(policy);
       return Promise.resolve(engine);
     },
@@ -63,5 +70,10 @@ export async function startShell(
   if (!process) throw new Error('expected the first instance to start');
   await electron.app.becomeReady();
   await process.ready;
-  return { electron, engine, process, logs, enginePolicies };
+  /** Plays the engine emitting an event, as the engine host would. */
+  const emitFromEngine: EventSink = (name, payload) => {
+    if (!engineEvents) throw new Error('the engine has not started');
+    engineEvents(name, payload);
+  };
+  return { electron, engine, process, logs, enginePolicies, emitFromEngine };
 }

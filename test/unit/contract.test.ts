@@ -34,6 +34,8 @@ describe('contract', () => {
       'typing.changed': true,
       'settings.changed': true,
       'update.ready': true,
+      'notification.show': true,
+      'room.focusRequested': true,
     };
     expect([...eventNames].sort()).toEqual(Object.keys(listed).sort());
     expect(new Set(eventNames).size).toBe(eventNames.length);

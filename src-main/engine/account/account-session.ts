@@ -24,6 +24,7 @@ import type { EngineLogLevel } from '../protocol.ts';
 import { RoomActivity } from '../rooms/room-activity.ts';
 import type { SettingValues } from '../settings/account-settings.ts';
 import { RoomList } from '../rooms/room-list.ts';
+import { MessageNotifications } from '../rooms/message-notifications.ts';
 import type { AccountDatabase } from '../store/account-database.ts';
 import type { SyncApi } from '../store/sync-position-store.ts';
 import type { SyncBatch } from '../sync/sync-batch.ts';
@@ -53,6 +54,8 @@ export interface StoredTimelineChange {
   roomId: string;
   eventIds: readonly string[];
   cause: 'sync' | 'paginated' | 'decrypted';
+  /** Set on the first sync response of a fresh sign-in (no stored position): nothing new. */
+  initial?: boolean;
 }
 
 /** Rooms given a background page per sync response, at most. */
@@ -106,6 +109,8 @@ export class AccountSession {
   readonly #sync: SyncLoop;
   #displayName: string | null;
   #stopped = false;
+  /** No sync position was stored: the next response is the initial sync of a fresh sign-in. */
+  #initialSync: boolean;
   readonly #timelineListeners = new Set<(change: StoredTimelineChange) => void>();
 
   constructor(options: AccountSessionOptions) {
@@ -161,7 +166,19 @@ export class AccountSession {
     });
     this.activity.restore();
     this.onTimelineStored((change) => this.activity.timelineStored(change));
+    const notifications = new MessageNotifications({
+      db: options.db,
+      rooms: this.rooms,
+      userId: options.userId,
+      displayName: () => this.#displayName,
+      previews: () => this.activity.settings.value('notificationPreviews'),
+      startedAt: Date.now(),
+      emit: (notification) => options.emit?.('notification.show', notification),
+      log: options.log,
+    });
+    this.onTimelineStored((change) => notifications.timelineStored(change));
     const position = options.db.sync.position(options.syncApi) ?? undefined;
+    this.#initialSync = position === undefined;
     const toDeviceSince = options.db.settings.get(settingKeys.toDeviceSince);
     if (options.syncApi === 'sliding') {
       this.#sliding = new SlidingSync(options.http, options.syncTimeoutMs, {
@@ -312,7 +329,9 @@ export class AccountSession {
             roomId: update.roomId,
             eventIds: update.timeline.map((event) => event.eventId),
             cause: 'sync',
+            ...(this.#initialSync ? { initial: true } : {}),
           });
+      this.#initialSync = false;
       if (changed || activityChanged) this.#options.onRoomsChanged(this.rooms.summaries());
       this.#backfillRecent(batch, returnedTo);
     } catch (error) {

@@ -13,6 +13,8 @@ export interface SettingValues {
   readReceipts: 'public' | 'private';
   /** MSC4153: share room keys only with devices their owner cross-signed. */
   shareKeysWithCrossSignedOnly: boolean;
+  /** Message text in desktop notifications (the admin policy's notificationMessagePreviews). */
+  notificationPreviews: boolean;
 }
 
 export type SettingName = keyof SettingValues;
@@ -31,6 +33,7 @@ const definitions: { [N in SettingName]: Definition<SettingValues[N]> } = {
     schema: z.boolean(),
     fallback: false,
   },
+  notificationPreviews: { key: 'pref.notificationPreviews', schema: z.boolean(), fallback: true },
 };
 
 export const settingNames = Object.keys(definitions) as SettingName[];
@@ -40,6 +43,7 @@ export const settingStorageKeys: { readonly [N in SettingName]: string } = {
   sendTypingNotices: definitions.sendTypingNotices.key,
   readReceipts: definitions.readReceipts.key,
   shareKeysWithCrossSignedOnly: definitions.shareKeysWithCrossSignedOnly.key,
+  notificationPreviews: definitions.notificationPreviews.key,
 };
 
 type Log = (level: EngineLogLevel, message: string) => void;
@@ -103,6 +107,7 @@ export class AccountSettings {
       sendTypingNotices: this.value('sendTypingNotices'),
       readReceipts: this.value('readReceipts'),
       shareKeysWithCrossSignedOnly: this.value('shareKeysWithCrossSignedOnly'),
+      notificationPreviews: this.value('notificationPreviews'),
       locked: settingNames.filter((name) => this.#locked[name] !== undefined),
     };
   }

@@ -22,8 +22,18 @@ describe('AccountSettings', () => {
       sendTypingNotices: true,
       readReceipts: 'public',
       shareKeysWithCrossSignedOnly: false,
+      notificationPreviews: true,
       locked: [],
     });
+  });
+
+  it('keeps notificationPreviews fixed when the policy locks it', () => {
+    const store = memoryStore();
+    store.values.set('pref.notificationPreviews', true);
+    const settings = new AccountSettings({ store, locked: { notificationPreviews: false } });
+    expect(settings.value('notificationPreviews')).toBe(false);
+    expect(settings.view()).toMatchObject({ notificationPreviews: false, locked: ['notificationPreviews'] });
+    expect(() => settings.set({ notificationPreviews: true })).toThrow(/organization/);
   });
 
   it('stores changes under their keys and announces them', () => {
