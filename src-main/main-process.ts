@@ -22,6 +22,8 @@ import type { MediaRequest, MediaResult } from './engine/media/media-request.ts'
 import { createMediaProtocolHandler, mediaScheme, mediaSchemeRegistration } from './media-protocol.ts';
 import { applyNavigationPolicy, applySessionPolicy, refuseCertificateErrors } from './security.ts';
 import { claimSingleInstance } from './single-instance.ts';
+import { matrixUriInArgv } from './matrix-uri.ts';
+import { createMatrixUriInbox } from './matrix-uri-inbox.ts';
 import { createMainWindow, focusWindow } from './window.ts';
 import { createDesktopNotifications } from './notifications.ts';
 import { describeIssue, lockedPolicyKeys, type PolicyOutcome } from './policy/load-admin-policy.ts';
@@ -78,6 +80,8 @@ export interface MainProcessOptions {
   log?: (level: 'info' | 'warn' | 'error', line: string) => void;
   /** How long quitting waits for the engine before giving up on it (default 10 s). */
   quitDeadlineMs?: number;
+  /** This instance's command line (default process.argv): on Windows and Linux it may carry a matrix: link. */
+  argv?: readonly string[];
 }
 
 export interface MainProcess {
@@ -132,8 +136,22 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   // Until the policy is known: the safe value. Nothing shows before it is known anyway.
   let security: ShellSecurityOptions = { devtools: false };
   let window: Electron.BrowserWindow | null = null;
+  /** The policy is loaded and applied: windows may open. */
+  let policyApplied = false;
 
-  if (!claimSingleInstance(app, () => focusWindow(window))) return null;
+  if (
+    !claimSingleInstance(app, (argv) => {
+      focusWindow(window);
+      const uri = matrixUriInArgv(argv);
+      if (uri !== null) links.receive(uri);
+    })
+  )
+    return null;
+
+  // Tessera answers matrix: links (electron-builder.yml declares the scheme; the Linux desktop
+  // entry lists x-scheme-handler/matrix). Only packaged builds register: a development run would
+  // make the bare Electron binary the system's handler for every matrix: link.
+  if (app.isPackaged) app.setAsDefaultProtocolClient('matrix');
 
   // All of these must happen before `ready`.
   app.enableSandbox();
@@ -144,6 +162,27 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   refuseCertificateErrors(app, log);
 
   const forwardEvent = createEventForwarder(() => window);
+  /** The window's page has loaded, so its listeners are in place. */
+  let windowLoaded = false;
+  const links = createMatrixUriInbox({
+    canDeliver: () => window !== null && !window.isDestroyed() && windowLoaded,
+    deliver: (link) => {
+      focusWindow(window);
+      forwardEvent('link.opened', link);
+    },
+    // On macOS the app lives on without a window; a link opens one (once the policy allows).
+    onWaiting: () => {
+      if (policyApplied && window === null) openWindow();
+    },
+    log,
+  });
+  // macOS hands links over as open-url, possibly before `ready`.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    links.receive(url);
+  });
+  const launchUri = matrixUriInArgv(options.argv ?? process.argv);
+  if (launchUri !== null) links.receive(launchUri);
   const showNotification = createDesktopNotifications({
     Notification: electron.Notification,
     window: () => window,
@@ -205,11 +244,15 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
     created.on('closed', () => {
       if (window === created) window = null;
     });
+    created.webContents.on('did-finish-load', () => {
+      if (window !== created) return;
+      windowLoaded = true;
+      links.flush();
+    });
     window = created;
+    windowLoaded = false;
   };
 
-  /** The policy is loaded and applied: windows may open. */
-  let policyApplied = false;
   const ready = app.whenReady().then(async () => {
     const outcome = await policyOutcome;
     for (const issue of outcome.issues) log('warn', `policy: ${describeIssue(issue)}`);

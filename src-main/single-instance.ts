@@ -2,15 +2,18 @@
 // and quits itself.
 import type { App } from 'electron';
 
-/** Returns false when another instance holds the lock; this instance then quits. */
+/**
+ * Returns false when another instance holds the lock; this instance then quits. The first
+ * instance gets the second's command line (on Windows and Linux a `matrix:` link arrives there).
+ */
 export function claimSingleInstance(
   app: Pick<App, 'requestSingleInstanceLock' | 'quit' | 'on'>,
-  onSecondInstance: () => void,
+  onSecondInstance: (argv: readonly unknown[]) => void,
 ): boolean {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return false;
   }
-  app.on('second-instance', () => onSecondInstance());
+  app.on('second-instance', (_event, argv: unknown) => onSecondInstance(Array.isArray(argv) ? argv : []));
   return true;
 }

@@ -51,6 +51,8 @@ export const eventNames = [
   'notification.show',
   /** The person clicked a notification: open the room (sent by main). */
   'room.focusRequested',
+  /** The person opened a matrix: link (sent by main). */
+  'link.opened',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

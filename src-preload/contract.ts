@@ -374,6 +374,14 @@ export interface RoomFocusRequest {
 }
 
 /**
+ * A `matrix:` link the person opened (main parsed and checked it). Nothing happens without the
+ * person's click: the app opens a room it knows, and asks before joining or starting a chat.
+ */
+export type OpenedLink =
+  | { kind: 'room'; roomIdOrAlias: string; eventId?: string; via: string[]; action?: 'join' }
+  | { kind: 'user'; userId: string; action?: 'chat' };
+
+/**
  * What the organization's policy decides for sign-in and settings. Unmanaged: no default, any
  * homeserver, both sign-in and the passphrase fallback allowed, `managed` empty.
  */
@@ -455,6 +463,7 @@ export interface EventPayloads {
   'update.ready': UpdateReady;
   'notification.show': NotificationShow;
   'room.focusRequested': RoomFocusRequest;
+  'link.opened': OpenedLink;
 }
 
 // Compile-time checks that the name lists and the result and payload maps agree.

@@ -238,6 +238,15 @@ function installFakeEngine(initial: FakeEngineState): void {
         state.settings = { ...state.settings, ...(args as Partial<SettingsView>) };
         return state.settings;
       }
+      case 'rooms.join':
+        // An alias resolves to a room id the stand-in makes up.
+        return {
+          roomId: (args.roomIdOrAlias as string).startsWith('!')
+            ? args.roomIdOrAlias
+            : '!joined:tessera.test',
+        };
+      case 'rooms.create':
+        return { roomId: '!created:tessera.test' };
       case 'message.send':
       case 'message.edit':
       case 'message.react':

@@ -94,6 +94,36 @@ test('an invite opens as a choice to join or decline', async ({ page }) => {
   expect(await callsTo(page, 'timeline.open')).toEqual([]);
 });
 
+test('a matrix: link opens a known room, and asks before joining an unknown one', async ({ page }) => {
+  await openWithFakeEngine(page, engineState(history(2)));
+  await expect(page.getByRole('navigation', { name: 'Rooms' })).toBeVisible();
+
+  const link = {
+    kind: 'room',
+    roomIdOrAlias: '#elsewhere:tessera.test',
+    via: ['tessera.test'],
+    action: 'join',
+  };
+  await emit(page, 'link.opened', link);
+  const question = page.getByRole('alertdialog', { name: 'Join #elsewhere:tessera.test?' });
+  await expect(question).toBeVisible();
+  // Cancel has the focus: nothing is joined without the person's click.
+  await page.keyboard.press('Enter');
+  await expect(question).toBeHidden();
+  expect(await callsTo(page, 'rooms.join')).toEqual([]);
+
+  await emit(page, 'link.opened', link);
+  await question.getByRole('button', { name: 'Join' }).click();
+  await expect(question).toBeHidden();
+  expect(await callsTo(page, 'rooms.join')).toEqual([{ roomIdOrAlias: '#elsewhere:tessera.test' }]);
+
+  // A room in the list opens at once.
+  await emit(page, 'link.opened', { kind: 'room', roomIdOrAlias: '!dm:tessera.test', via: [] });
+  await expect(page.getByRole('heading', { level: 2, name: 'Bob' })).toBeVisible();
+  await expect(page.getByRole('alertdialog')).toBeHidden();
+  expect(await callsTo(page, 'rooms.join')).toHaveLength(1);
+});
+
 test('ten thousand items stay virtualized, and scrolling up pages back through them', async ({ page }) => {
   await openWithFakeEngine(page, engineState(history(10_000)));
   await openRoom(page);

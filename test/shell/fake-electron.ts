@@ -161,6 +161,27 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
       this.sandboxEnabled = true;
     }
 
+    /** The schemes the app asked to be the system's default handler for. */
+    readonly defaultProtocolClients: string[] = [];
+
+    setAsDefaultProtocolClient(scheme: string): boolean {
+      calls.push(`app.setAsDefaultProtocolClient(${scheme})`);
+      this.defaultProtocolClients.push(scheme);
+      return true;
+    }
+
+    /** Plays macOS handing over a link the person opened (it may come before `ready`). */
+    openUrl(url: string): FakeEvent {
+      const event = new FakeEvent(url);
+      this.emit('open-url', event, url);
+      return event;
+    }
+
+    /** Plays a second start of Tessera with this command line. */
+    secondInstance(argv: string[]): void {
+      this.emit('second-instance', new FakeEvent(), argv, '/');
+    }
+
     /** Electron's per-user data folder; the engine keeps the account profile there. */
     getPath(name: string): string {
       if (name !== 'userData') throw new Error(`the fake app has no path "${name}"`);
@@ -254,6 +275,11 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
 
     isFocused(): boolean {
       return this.hasFocus;
+    }
+
+    /** Plays the page finishing its load (its listeners are in place from now on). */
+    finishLoad(): void {
+      this.webContents.emit('did-finish-load');
     }
 
     /** Plays the user closing the window. */

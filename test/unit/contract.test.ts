@@ -36,6 +36,7 @@ describe('contract', () => {
       'update.ready': true,
       'notification.show': true,
       'room.focusRequested': true,
+      'link.opened': true,
     };
     expect([...eventNames].sort()).toEqual(Object.keys(listed).sort());
     expect(new Set(eventNames).size).toBe(eventNames.length);
