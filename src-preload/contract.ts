@@ -148,6 +148,16 @@ export const commandSchemas = {
         .string()
         .regex(/^(![^\s]+|#[^:\s]+:\S+)$/, 'Not a room id or alias')
         .max(255, 'The room id is too long'),
+      /** Servers to join through (a matrix: link's `via`), for a room our server is not in yet. */
+      via: z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'Not a server name')
+            .max(255, 'The server name is too long'),
+        )
+        .max(20, 'Too many servers')
+        .optional(),
     })
     .strict(),
   'rooms.leave': z.object({ roomId }).strict(),

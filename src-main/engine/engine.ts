@@ -102,7 +102,7 @@ export class Engine {
     'message.send': async (args) => sendMessage(this.#messageActions(), args.roomId, args.body, args.replyTo),
     'rooms.create': (args) => this.#createRoom(args),
     'rooms.invite': (args) => membership.invite(this.#membership(), args.roomId, args.userId),
-    'rooms.join': (args) => membership.join(this.#membership(), args.roomIdOrAlias),
+    'rooms.join': (args) => membership.join(this.#membership(), args.roomIdOrAlias, args.via),
     'rooms.leave': (args) => membership.leave(this.#membership(), args.roomId),
     'rooms.kick': (args) => membership.kick(this.#membership(), args.roomId, args.userId, args.reason),
     'rooms.ban': (args) => membership.ban(this.#membership(), args.roomId, args.userId, args.reason),

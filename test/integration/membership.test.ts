@@ -100,7 +100,10 @@ describe('room membership', () => {
     );
     expect(response.status, await response.clone().text()).toBe(200);
 
-    const joined = await value<{ roomId: string }>(tessera.invoke('rooms.join', { roomIdOrAlias: alias }));
+    // Through the servers a matrix: link named (here the one server there is).
+    const joined = await value<{ roomId: string }>(
+      tessera.invoke('rooms.join', { roomIdOrAlias: alias, via: [serverName(bob)] }),
+    );
     expect(joined.roomId).toBe(roomId);
     await tessera.waitForRooms((rooms) =>
       rooms.some((room) => room.roomId === roomId && room.membership === 'join'),

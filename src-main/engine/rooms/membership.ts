@@ -45,11 +45,22 @@ export async function invite(context: MembershipContext, roomId: string, userId:
   return null;
 }
 
-export async function join(context: MembershipContext, roomIdOrAlias: string): Promise<{ roomId: string }> {
+export async function join(
+  context: MembershipContext,
+  roomIdOrAlias: string,
+  via: readonly string[] = [],
+): Promise<{ roomId: string }> {
+  // `via` since spec v1.12; `server_name` for servers that predate it.
+  const query = new URLSearchParams();
+  for (const server of via) {
+    query.append('via', server);
+    query.append('server_name', server);
+  }
+  const suffix = via.length > 0 ? `?${query.toString()}` : '';
   try {
     const joined = await context.http.request(
       'POST',
-      `/_matrix/client/v3/join/${encodeURIComponent(roomIdOrAlias)}`,
+      `/_matrix/client/v3/join/${encodeURIComponent(roomIdOrAlias)}${suffix}`,
       { schema: joinedSchema, body: {}, retries: 2 },
     );
     return { roomId: joined.room_id };
