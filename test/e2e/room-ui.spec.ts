@@ -115,7 +115,10 @@ test('a matrix: link opens a known room, and asks before joining an unknown one'
   await emit(page, 'link.opened', link);
   await question.getByRole('button', { name: 'Join' }).click();
   await expect(question).toBeHidden();
-  expect(await callsTo(page, 'rooms.join')).toEqual([{ roomIdOrAlias: '#elsewhere:tessera.test' }]);
+  // Joined through the link's via servers.
+  expect(await callsTo(page, 'rooms.join')).toEqual([
+    { roomIdOrAlias: '#elsewhere:tessera.test', via: ['tessera.test'] },
+  ]);
 
   // A room in the list opens at once.
   await emit(page, 'link.opened', { kind: 'room', roomIdOrAlias: '!dm:tessera.test', via: [] });
