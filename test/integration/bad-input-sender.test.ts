@@ -12,6 +12,7 @@ import { registerUser } from '../homeserver/synapse.ts';
 import { BadInputProxy } from './bad-input-proxy.ts';
 import { publishedKeys } from './crypto-fixture.ts';
 import { startEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -19,15 +20,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 it('marks a message whose sender does not match its megolm session as not trusted', async () => {
   const proxy = await BadInputProxy.start(homeserver.baseUrl);

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { OlmPeer } from '../homeserver/olm-peer.ts';
 import { registerUser } from '../homeserver/synapse.ts';
 import { jsonOf, runTessera } from './cli-support.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -24,15 +25,6 @@ function freshProfile(): string {
     rmSync(dir, { recursive: true, force: true });
   });
   return dir;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('tessera CLI', () => {

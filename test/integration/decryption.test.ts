@@ -14,6 +14,7 @@ import { OlmPeer } from '../homeserver/olm-peer.ts';
 import { registerUser, type RegisteredUser } from '../homeserver/synapse.ts';
 import { publishedKeys } from './crypto-fixture.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -23,15 +24,6 @@ afterEach(async () => {
 });
 
 const enc = encodeURIComponent;
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 function openSession(tessera: RecordedEngine): AccountSession {
   const session = tessera.engine.session;

@@ -8,6 +8,7 @@ import { MatrixPeer } from '../homeserver/matrix-peer.ts';
 import { registerUser, type RegisteredUser } from '../homeserver/synapse.ts';
 import { encryptAttachment, pngBytes, svgBytes } from '../unit/media/media-samples.ts';
 import { startEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -15,15 +16,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until<T>(what: string, probe: () => T | undefined, tries = 100): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 /** Uploads bytes as `user` (the peer) and returns its mxc address. */
 async function upload(user: RegisteredUser, bytes: Uint8Array, contentType: string) {

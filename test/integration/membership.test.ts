@@ -9,6 +9,7 @@ import { MatrixPeer } from '../homeserver/matrix-peer.ts';
 import { registerUser } from '../homeserver/synapse.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
 import { runTessera } from './cli-support.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -16,15 +17,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 async function signedIn(): Promise<{ tessera: RecordedEngine; session: SessionView }> {
   const alice = await registerUser(homeserver);

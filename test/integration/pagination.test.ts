@@ -9,6 +9,7 @@ import { OlmPeer } from '../homeserver/olm-peer.ts';
 import { registerUser, type RegisteredUser } from '../homeserver/synapse.ts';
 import { publishedKeys } from './crypto-fixture.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -16,15 +17,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 async function signIn(user: RegisteredUser, options: { forceSyncV3: boolean; profileDir?: string }) {
   const tessera = startEngine(options);

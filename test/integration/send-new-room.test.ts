@@ -7,6 +7,7 @@ import type { MessageStatus, SessionView } from '../../src-preload/contract.ts';
 import { OlmPeer } from '../homeserver/olm-peer.ts';
 import { registerUser } from '../homeserver/synapse.ts';
 import { startEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -14,15 +15,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('rooms.create', () => {
   it('creates an encrypted direct chat whose first message the invitee decrypts', async () => {

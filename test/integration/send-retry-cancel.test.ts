@@ -16,6 +16,7 @@ import {
   wellKnownBehind,
 } from '../support/loopback-proxy.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -72,19 +73,6 @@ class SendFaultProxy {
       if (!response.headersSent) replyJson(response, 502, JSON.stringify({ errcode: 'M_UNKNOWN' }));
     }
   }
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  tries = 150,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 function statuses(tessera: RecordedEngine, transactionId: string): MessageStatus[] {

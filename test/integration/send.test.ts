@@ -13,6 +13,7 @@ import { OlmPeer } from '../homeserver/olm-peer.ts';
 import { registerUser } from '../homeserver/synapse.ts';
 import { filesContaining } from '../support/profile-files.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const homeserver = inject('homeserver');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -20,19 +21,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  tries = 100,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 /** Tessera signed in as a new user, in an encrypted room created by a peer with real crypto. */
 async function encryptedRoomWithPeer() {

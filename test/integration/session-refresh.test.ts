@@ -9,6 +9,7 @@ import { MatrixPeer } from '../homeserver/matrix-peer.ts';
 import { OlmPeer } from '../homeserver/olm-peer.ts';
 import { registerUser, startSynapse, type TestHomeserver } from '../homeserver/synapse.ts';
 import { startEngine, type RecordedEngine } from './engine-harness.ts';
+import { until } from '../support/until.ts';
 
 const ACCESS_LIFETIME_MS = 3_000;
 const REFRESH_LIFETIME_MS = 12_000;
@@ -34,19 +35,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  tries = 200,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(100);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 function statusOf(tessera: RecordedEngine, transactionId: string, state: MessageStatus['state']) {
   return until(`message ${state}`, () =>
