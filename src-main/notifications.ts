@@ -8,6 +8,8 @@ import type { NotificationShow } from '../src-preload/contract.ts';
 
 /** The body when the message text may not be shown. */
 export const hiddenPreviewBody = 'New message';
+/** The title when the room may not be named (previews off). */
+export const hiddenRoomTitle = 'Tessera';
 
 /** Notifications kept referenced until closed or clicked: Electron drops the click of a collected one. */
 const SHOWN_LIMIT = 50;
@@ -22,9 +24,14 @@ export interface DesktopNotificationsOptions {
 
 export type ShowNotification = (notification: NotificationShow) => void;
 
+export function notificationTitle(notification: Pick<NotificationShow, 'roomName'>): string {
+  return notification.roomName ?? hiddenRoomTitle;
+}
+
 export function notificationBody(notification: Pick<NotificationShow, 'senderName' | 'preview'>): string {
-  return notification.preview === null
-    ? hiddenPreviewBody
+  if (notification.preview === null) return hiddenPreviewBody;
+  return notification.senderName === null
+    ? notification.preview
     : `${notification.senderName}: ${notification.preview}`;
 }
 
@@ -36,7 +43,7 @@ export function createDesktopNotifications(options: DesktopNotificationsOptions)
     if (window && !window.isDestroyed() && window.isFocused()) return;
     if (!options.Notification.isSupported()) return;
     const shownNotification = new options.Notification({
-      title: notification.roomName,
+      title: notificationTitle(notification),
       body: notificationBody(notification),
       silent: false,
     });

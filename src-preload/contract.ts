@@ -367,14 +367,16 @@ export interface SettingsView {
 
 /**
  * A new message the person would want to hear about (a direct chat, a mention, a small room).
- * Main shows it as a desktop notification; it never reaches the renderer. `preview` is the
- * message's one-line text only when the notificationPreviews setting allows it, else null.
+ * Main shows it as a desktop notification; it never reaches the renderer. When the
+ * notificationPreviews setting is off, nothing about the message leaves the engine: the room
+ * name, the sender and the text are all null (a lock screen shows only "New message").
  */
 export interface NotificationShow {
   roomId: string;
   eventId: string;
-  roomName: string;
-  senderName: string;
+  roomName: string | null;
+  senderName: string | null;
+  /** The message's one-line text; null also when previews are on but it has none. */
   preview: string | null;
 }
 

@@ -50,11 +50,21 @@ describe('desktop notifications', () => {
     expect(electron.Notification.instances).toHaveLength(0);
   });
 
-  it('says only "New message" when the preview is withheld', async () => {
+  it('says only "New message" when the message has no text to show', async () => {
     const { electron, emitFromEngine } = await unfocusedShell();
     emitFromEngine('notification.show', message({ preview: null }));
     expect(electron.Notification.instances[0]?.options).toEqual({
       title: 'Bob',
+      body: 'New message',
+      silent: false,
+    });
+  });
+
+  it('names neither the room nor the sender when previews are off', async () => {
+    const { electron, emitFromEngine } = await unfocusedShell();
+    emitFromEngine('notification.show', message({ roomName: null, senderName: null, preview: null }));
+    expect(electron.Notification.instances[0]?.options).toEqual({
+      title: 'Tessera',
       body: 'New message',
       silent: false,
     });

@@ -10,8 +10,8 @@
 // when it arrives pending and forgotten when judged.
 // "Before the session started" compares the server's timestamp with our clock: a server clock
 // far behind ours hides the first messages after a start, one far ahead lets a few older ones in.
-// The message text (`preview`) is filled only when the notificationPreviews setting allows it;
-// otherwise no text of the message leaves the engine. Nothing here logs content.
+// The room name, sender and text are filled only when the notificationPreviews setting allows it;
+// otherwise none of them leaves the engine. Nothing here logs content.
 import type { NotificationShow } from '../../../src-preload/contract.ts';
 import type { EngineLogLevel } from '../protocol.ts';
 import type { AccountDatabase } from '../store/account-database.ts';
@@ -97,16 +97,17 @@ export class MessageNotifications {
     const room = this.#options.rooms.summary(event.roomId);
     if (!room || room.membership !== 'join') return;
     if (!this.#expected(event, item.content, room)) return;
-    const senderName = this.#options.db.members.get(event.roomId, event.sender)?.displayName ?? event.sender;
-    const preview = this.#options.previews()
-      ? latestMessagePreview([{ item, unsigned: event.unsigned }])
-      : null;
+    // With previews off, the room and the sender are withheld too: on a lock screen they can
+    // say as much as the text ("Layoffs" from "HR").
+    const shown = this.#options.previews();
     this.#options.emit({
       roomId: event.roomId,
       eventId: event.eventId,
-      roomName: room.name,
-      senderName,
-      preview,
+      roomName: shown ? room.name : null,
+      senderName: shown
+        ? (this.#options.db.members.get(event.roomId, event.sender)?.displayName ?? event.sender)
+        : null,
+      preview: shown ? latestMessagePreview([{ item, unsigned: event.unsigned }]) : null,
     });
     this.#options.log('debug', 'notifications: a new message notifies');
   }

@@ -71,12 +71,11 @@ describe('MessageNotifications', () => {
     expect(logs.join()).not.toContain('text of');
   });
 
-  it('sends no text when previews are off', () => {
+  it('sends no text, room or sender when previews are off', () => {
     const { notifications, shown, store } = setup({ previews: false });
     store('$1');
     notifications.timelineStored({ roomId: ROOM, eventIds: ['$1'], cause: 'sync' });
-    expect(shown).toHaveLength(1);
-    expect(shown[0]?.preview).toBeNull();
+    expect(shown).toEqual([{ roomId: ROOM, eventId: '$1', roomName: null, senderName: null, preview: null }]);
     expect(JSON.stringify(shown)).not.toContain('text of');
   });
 
