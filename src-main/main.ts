@@ -11,23 +11,27 @@ import { EngineHost } from './engine-host.ts';
 import { startMainProcess } from './main-process.ts';
 import { loadAdminPolicy } from './policy/load-admin-policy.ts';
 import { systemPolicyReaders } from './policy/system-policy-readers.ts';
-import { publisherNamesFromAppUpdateYml } from './updates/publisher-names.ts';
-import { createUpdateService, selfUpdateSupported } from './updates/update-service.ts';
+import { feedUrlFromAppUpdateYml, publisherNamesFromAppUpdateYml } from './updates/app-update-config.ts';
+import { fetchSignatureText } from './updates/signature-fetch.ts';
+import {
+  createUpdateService,
+  selfUpdateSupported,
+  updaterSessionPartition,
+} from './updates/update-service.ts';
+import { updateSigningKeys } from './updates/update-signing-keys.ts';
 
 const paths = appPaths(electron.app.getAppPath(), electron.app.isPackaged);
 
 // Read at once, so the policy files and the registry are read while Electron starts.
 const policy = loadAdminPolicy(process.platform, systemPolicyReaders(process.platform));
 
-/** Windows: the publisher names electron-builder wrote next to the app (none: updates stay off). */
-function windowsPublisherNames(): string[] {
-  if (process.platform !== 'win32' || !electron.app.isPackaged) return [];
+/** resources/app-update.yml, which electron-builder writes next to a packaged app. */
+function appUpdateYml(): string | null {
+  if (!electron.app.isPackaged) return null;
   try {
-    return publisherNamesFromAppUpdateYml(
-      readFileSync(path.join(process.resourcesPath, 'app-update.yml'), 'utf8'),
-    );
+    return readFileSync(path.join(process.resourcesPath, 'app-update.yml'), 'utf8');
   } catch {
-    return [];
+    return null;
   }
 }
 
@@ -45,13 +49,21 @@ startMainProcess(electron, {
       },
     }),
   startUpdates: ({ policy: adminPolicy, onUpdateReady, log }) => {
+    const config = appUpdateYml();
     const service = createUpdateService({
       updater: autoUpdater,
       policy: adminPolicy,
       platform: process.platform,
       isPackaged: electron.app.isPackaged,
       canSelfUpdate: selfUpdateSupported(process.platform, process.env),
-      publisherNames: windowsPublisherNames(),
+      // Windows: the publisher names (none: updates stay off).
+      publisherNames:
+        process.platform === 'win32' && config !== null ? publisherNamesFromAppUpdateYml(config) : [],
+      updateSigningKeys,
+      feedUrl: config !== null ? feedUrlFromAppUpdateYml(config) : null,
+      // Through electron-updater's own session, which carries the policy's certificate pins.
+      fetchSignature: (url) =>
+        fetchSignatureText(electron.session.fromPartition(updaterSessionPartition).fetch, url),
       onUpdateReady,
       log,
     });

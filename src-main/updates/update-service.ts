@@ -8,11 +8,20 @@
 // - Signatures: Windows checks the installer's Authenticode signature against our publisher
 //   names (no names: no updates, electron-updater would otherwise skip the check); macOS
 //   Squirrel checks the new app's code signature against the running app's designated
-//   requirement; a Linux AppImage has only the feed's SHA-512 over https (docs/deployment.md).
+//   requirement; a Linux AppImage has no OS signature, so it is downloaded only after the feed's
+//   facts about it verify with our Ed25519 update key (update-signature.ts; no key built in: no
+//   updates), and electron-updater's SHA-512 check then proves the file.
 import type { AdminPolicy } from '../policy/policy-schema.ts';
+import { verifyUpdateSignature } from './update-signature.ts';
 
 export interface UpdateInfo {
   version: string;
+}
+
+/** What the feed says about a new version (electron-updater's UpdateInfo, the part used here). */
+export interface AvailableUpdate {
+  version: string;
+  files: ReadonlyArray<{ url: string; sha512: string }>;
 }
 
 /** The part of electron-updater's AppUpdater (and NsisUpdater on Windows) this module uses. */
@@ -21,9 +30,14 @@ export interface Updater {
   autoInstallOnAppQuit: boolean;
   allowDowngrade: boolean;
   allowPrerelease: boolean;
+  /** Linux: a block-wise download is not checked against the whole file's SHA-512; never use it. */
+  disableDifferentialDownload: boolean;
   setFeedURL(options: { provider: 'generic'; url: string }): void;
   checkForUpdates(): Promise<unknown>;
+  /** Linux: started by the service once the update's signature verifies (autoDownload is off). */
+  downloadUpdate(): Promise<unknown>;
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void;
+  on(event: 'update-available', listener: (info: AvailableUpdate) => void): unknown;
   on(event: 'update-downloaded', listener: (info: UpdateInfo) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   /** NsisUpdater only: checks a downloaded installer; resolves null when it is trusted, else why not. */
@@ -31,7 +45,12 @@ export interface Updater {
 }
 
 export type UpdatesDisabledReason =
-  'policy' | 'development-build' | 'unsigned-build' | 'unsupported-package' | 'insecure-update-url';
+  | 'policy'
+  | 'development-build'
+  | 'unsigned-build'
+  | 'unsupported-package'
+  | 'insecure-update-url'
+  | 'no-update-feed';
 
 export type UpdateServiceState =
   | { kind: 'disabled'; reason: UpdatesDisabledReason }
@@ -47,6 +66,12 @@ export interface UpdateServiceOptions {
   canSelfUpdate: boolean;
   /** Windows: the certificate subject names our installers are signed with. */
   publisherNames: readonly string[];
+  /** Linux: the Ed25519 keys (base64 SPKI) an update's signature must verify with; none: no updates. */
+  updateSigningKeys: readonly string[];
+  /** Linux: the feed electron-builder wrote into app-update.yml (the policy's updateUrl wins). */
+  feedUrl: string | null;
+  /** Linux: a signature file's text, fetched through the updater's session (so pins apply). */
+  fetchSignature(url: string): Promise<string>;
   /** A downloaded, verified update waits for consent; the lead forwards this to the renderer. */
   onUpdateReady(update: { version: string; installsOnQuit: boolean }): void;
   log(level: 'info' | 'warn' | 'error', line: string): void;
@@ -104,7 +129,47 @@ function disabledReason(options: UpdateServiceOptions): UpdatesDisabledReason | 
   }
   if (options.policy.updateUrl !== undefined && !isHttpsUrl(options.policy.updateUrl))
     return 'insecure-update-url';
+  if (options.platform === 'linux') {
+    // Without a key, an AppImage update would rest on the feed server alone.
+    if (options.updateSigningKeys.length === 0) return 'unsigned-build';
+    if (feedUrl(options) === null) return 'no-update-feed';
+  }
   return null;
+}
+
+function feedUrl(options: UpdateServiceOptions): string | null {
+  const url = options.policy.updateUrl ?? options.feedUrl;
+  return url !== null && isHttpsUrl(url) ? url : null;
+}
+
+/** Where the signature of the feed's one AppImage lives, and what it must sign; or why not. */
+export function signedAppImage(
+  update: AvailableUpdate,
+  feed: string,
+): { signatureUrl: string; fileName: string; sha512: string } | { refused: string } {
+  const base = feed.endsWith('/') ? feed : `${feed}/`;
+  const appImages = update.files.flatMap((file) => {
+    if (!URL.canParse(file.url, base)) return [];
+    const url = new URL(file.url, base);
+    return url.pathname.toLowerCase().endsWith('.appimage') ? [{ url, sha512: file.sha512 }] : [];
+  });
+  // electron-updater takes the first; with two, which one is signed would be ambiguous.
+  if (appImages.length !== 1 || appImages[0] === undefined) {
+    return { refused: `the feed lists ${appImages.length} AppImage files` };
+  }
+  const { url, sha512 } = appImages[0];
+  if (url.protocol !== 'https:') return { refused: 'the AppImage is not served over https' };
+  let fileName: string;
+  try {
+    fileName = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+  } catch {
+    return { refused: 'the AppImage has a malformed name' };
+  }
+  const signature = new URL(url);
+  signature.pathname = `${url.pathname}.sig`;
+  signature.search = '';
+  signature.hash = '';
+  return { signatureUrl: signature.href, fileName, sha512 };
 }
 
 export function createUpdateService(options: UpdateServiceOptions): UpdateService {
@@ -116,6 +181,41 @@ export function createUpdateService(options: UpdateServiceOptions): UpdateServic
   let state: UpdateServiceState = { kind: 'disabled', reason: 'policy' };
   let timer: unknown = null;
   let started = false;
+
+  /** The version whose signature is being checked or whose download runs, so checks don't pile up. */
+  let verifying: string | null = null;
+
+  const downloadIfSigned = async (update: AvailableUpdate, feed: string) => {
+    if (verifying === update.version) return;
+    verifying = update.version;
+    const version = update.version.slice(0, 40);
+    const refuse = (why: string) => {
+      log('warn', `update ${version} refused: ${why}`);
+      verifying = null;
+    };
+    const target = signedAppImage(update, feed);
+    if ('refused' in target) return refuse(target.refused);
+    let signature: string;
+    try {
+      signature = await options.fetchSignature(target.signatureUrl);
+    } catch (error) {
+      return refuse(
+        `its signature could not be fetched (${error instanceof Error ? error.message.slice(0, 120) : 'unknown error'})`,
+      );
+    }
+    const signed = { version: update.version, fileName: target.fileName, sha512: target.sha512 };
+    if (!verifyUpdateSignature(signed, signature, options.updateSigningKeys)) {
+      return refuse('its signature does not verify with the update key built into Tessera');
+    }
+    log('info', `update ${version}: signature verified, downloading`);
+    try {
+      await updater.downloadUpdate();
+    } catch (error) {
+      refuse(
+        `the download failed (${error instanceof Error ? error.message.slice(0, 120) : 'unknown error'})`,
+      );
+    }
+  };
 
   const check = () => {
     updater.checkForUpdates().catch((error: unknown) => {
@@ -156,6 +256,12 @@ export function createUpdateService(options: UpdateServiceOptions): UpdateServic
       }
       if (options.policy.updateUrl !== undefined) {
         updater.setFeedURL({ provider: 'generic', url: options.policy.updateUrl });
+      }
+      const feed = feedUrl(options);
+      if (options.platform === 'linux' && feed !== null) {
+        updater.autoDownload = false;
+        updater.disableDifferentialDownload = true;
+        updater.on('update-available', (update) => void downloadIfSigned(update, feed));
       }
       updater.on('update-downloaded', (info) => {
         state = { kind: 'ready', version: info.version, installsOnQuit };

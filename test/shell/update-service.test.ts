@@ -10,7 +10,10 @@ import {
   updaterSessionPartition,
 } from '../../src-main/updates/update-service.ts';
 import type { Updater, UpdateServiceOptions } from '../../src-main/updates/update-service.ts';
-import { publisherNamesFromAppUpdateYml } from '../../src-main/updates/publisher-names.ts';
+import {
+  feedUrlFromAppUpdateYml,
+  publisherNamesFromAppUpdateYml,
+} from '../../src-main/updates/app-update-config.ts';
 
 // electron-updater's real updater must fit the interface the service takes.
 const fitsRealUpdater = (updater: AppUpdater): Updater => updater;
@@ -21,8 +24,10 @@ class FakeUpdater extends EventEmitter implements Updater {
   autoInstallOnAppQuit = true;
   allowDowngrade = true;
   allowPrerelease = true;
+  disableDifferentialDownload = false;
   feeds: Array<{ provider: 'generic'; url: string }> = [];
   checks = 0;
+  downloads = 0;
   installs: Array<[boolean | undefined, boolean | undefined]> = [];
   verifiedWith: string[][] = [];
   verifyUpdateCodeSignature?: (publisherNames: string[], path: string) => Promise<string | null> = async (
@@ -39,6 +44,11 @@ class FakeUpdater extends EventEmitter implements Updater {
   checkForUpdates(): Promise<unknown> {
     this.checks += 1;
     return Promise.resolve(null);
+  }
+
+  downloadUpdate(): Promise<unknown> {
+    this.downloads += 1;
+    return Promise.resolve([]);
   }
 
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void {
@@ -58,6 +68,9 @@ function setup(policy: AdminPolicy, overrides: Partial<UpdateServiceOptions> = {
     isPackaged: true,
     canSelfUpdate: true,
     publisherNames: ['Tessera Contributors'],
+    updateSigningKeys: [],
+    feedUrl: 'https://updates.example.org/releases',
+    fetchSignature: () => Promise.reject(new Error('no signature in this test')),
     onUpdateReady: (update) => ready.push(update),
     log: (level, line) => logs.push(`${level} ${line}`),
     setInterval: (run, ms) => {
@@ -189,6 +202,16 @@ describe('publisher names from app-update.yml', () => {
     expect(publisherNamesFromAppUpdateYml('publisherName: [unclosed')).toEqual([]);
     expect(publisherNamesFromAppUpdateYml('publisherName:\n  - 42\n')).toEqual([]);
     expect(publisherNamesFromAppUpdateYml('- a list\n')).toEqual([]);
+  });
+
+  it('reads the feed URL, https only', () => {
+    expect(feedUrlFromAppUpdateYml('provider: generic\nurl: https://updates.example.org/r\n')).toBe(
+      'https://updates.example.org/r',
+    );
+    expect(feedUrlFromAppUpdateYml('provider: generic\nurl: http://updates.example.org/r\n')).toBeNull();
+    expect(feedUrlFromAppUpdateYml('provider: generic\n')).toBeNull();
+    expect(feedUrlFromAppUpdateYml('url: [unclosed')).toBeNull();
+    expect(feedUrlFromAppUpdateYml('url: not a url\n')).toBeNull();
   });
 });
 
