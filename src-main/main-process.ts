@@ -157,7 +157,13 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   app.enableSandbox();
   registerAppScheme(protocol, [mediaSchemeRegistration()]);
   app.on('web-contents-created', (_event, contents) =>
-    applyNavigationPolicy(contents, { shell, log, devtools: security.devtools === true }),
+    applyNavigationPolicy(contents, {
+      shell,
+      log,
+      devtools: security.devtools === true,
+      // A matrix.to link in a message opens in Tessera, like a matrix: link (after `links` exists).
+      openMatrixLink: (uri) => links.receive(uri),
+    }),
   );
   refuseCertificateErrors(app, log);
 

@@ -1,10 +1,12 @@
 // Security handlers for every web contents and the renderer's session (DESIGN.md §1): no
-// navigation away from app://tessera, links opened outside (http, https, mailto only), no
+// navigation away from app://tessera, links opened outside (http, https, mailto only; a matrix.to
+// permalink opens inside, as a matrix: link), no
 // webviews, no permissions except notifications for the app itself, no network from the
 // renderer, certificate errors never overridden, and devtools only when allowed.
 import type { App, Session, WebContents } from 'electron';
 import { appHost, appScheme, isAppUrl } from './app-origin.ts';
 import { openExternalLink, type ExternalOpener, type LinkLog } from './external-links.ts';
+import { matrixToAsMatrixUri } from './matrix-to-link.ts';
 
 /** Request protocols the renderer may never use: it has no network and no file access. */
 export const blockedRequestProtocols: ReadonlySet<string> = new Set([
@@ -31,6 +33,8 @@ export interface NavigationPolicyOptions {
   log: LinkLog;
   /** Whether devtools may stay open (policy; never in packaged builds unless allowed). */
   devtools: boolean;
+  /** A matrix.to permalink, as the `matrix:` URI it stands for: Tessera opens it itself. */
+  openMatrixLink?: (uri: string) => void;
 }
 
 type PolicedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'> &
@@ -49,7 +53,9 @@ export function applyNavigationPolicy(contents: PolicedContents, options: Naviga
   contents.on('will-attach-webview', (event) => event.preventDefault());
   // window.open and target=_blank: never a window inside Tessera; allowed links open outside.
   contents.setWindowOpenHandler((details) => {
-    openExternalLink(options.shell, details.url, options.log);
+    const matrixUri = options.openMatrixLink ? matrixToAsMatrixUri(details.url) : null;
+    if (matrixUri !== null) options.openMatrixLink?.(matrixUri);
+    else openExternalLink(options.shell, details.url, options.log);
     return { action: 'deny' };
   });
   if (!options.devtools) {

@@ -44,6 +44,20 @@ describe('matrix: links', () => {
     expect(development.electron.app.defaultProtocolClients).toEqual([]);
   });
 
+  it('opens a matrix.to permalink clicked in a message as a link, not in the browser', async () => {
+    const { electron, readyWindow } = launch();
+    const window = await readyWindow();
+    window.finishLoad();
+    const handler = window.webContents.windowOpenHandler;
+    expect(handler?.({ url: 'https://matrix.to/#/%23plans%3Aexample.org?via=example.org' })).toEqual({
+      action: 'deny',
+    });
+    expect(linksSent(window)).toEqual([
+      { kind: 'room', roomIdOrAlias: '#plans:example.org', via: ['example.org'] },
+    ]);
+    expect(electron.openedExternally).toEqual([]);
+  });
+
   it('keeps a macOS open-url from before ready until the page has loaded', async () => {
     const { electron, readyWindow } = launch();
     const event = electron.app.openUrl('matrix:r/plans:example.org?via=example.org&action=join');

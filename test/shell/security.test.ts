@@ -16,7 +16,9 @@ function policedContents(devtools = false) {
   const contents = new FakeWebContents();
   const opened: string[] = [];
   const logs: string[] = [];
+  const matrixLinks: string[] = [];
   applyNavigationPolicy(contents as unknown as WebContents, {
+    openMatrixLink: (uri) => matrixLinks.push(uri),
     shell: {
       openExternal: (url: string) => {
         opened.push(url);
@@ -26,7 +28,7 @@ function policedContents(devtools = false) {
     log: (level, line) => logs.push(`${level} ${line}`),
     devtools,
   });
-  return { contents, opened, logs };
+  return { contents, opened, logs, matrixLinks };
 }
 
 function policedSession(): FakeSession {
@@ -77,6 +79,23 @@ describe('window.open and target=_blank', () => {
       expect(opened).toEqual([new URL(url).href]);
     },
   );
+
+  it('opens a matrix.to permalink in Tessera, not in the browser', () => {
+    const { contents, opened, matrixLinks } = policedContents();
+    const url = 'https://matrix.to/#/%23plans%3Aexample.org?via=example.org';
+    expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
+    expect(opened).toEqual([]);
+    expect(matrixLinks).toEqual(['matrix:r/plans%3Aexample.org?via=example.org']);
+  });
+
+  it('leaves a matrix.to page that is not a permalink to the browser', () => {
+    const { contents, opened, matrixLinks } = policedContents();
+    expect(contents.windowOpenHandler?.({ url: 'https://matrix.to/#/+group:example.org' })).toEqual({
+      action: 'deny',
+    });
+    expect(matrixLinks).toEqual([]);
+    expect(opened).toEqual(['https://matrix.to/#/+group:example.org']);
+  });
 
   it('never opens the app itself in a second window', () => {
     const { contents, opened } = policedContents();
