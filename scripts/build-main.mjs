@@ -20,6 +20,8 @@ const shared = {
 };
 
 // Native modules (.node files) and the crypto WebAssembly load from node_modules at run time.
+// They are package.json's only `dependencies`, the only packages electron-builder ships;
+// everything bundled here is a devDependency (test/shell/packaging-config.test.ts).
 const engineExternals = [
   '@napi-rs/keyring',
   'better-sqlite3-multiple-ciphers',

@@ -14,9 +14,10 @@ step() { printf '\n== %s\n' "$*"; }
 
 # 1. Debian packages for the tests: Chromium for Playwright, dbus and gnome-keyring for the
 #    Secret Service, python3-venv for Synapse, openssl for the TLS tests, shellcheck for the
-#    scripts of the release workflow (run by actionlint, step 5).
+#    scripts of the release workflow (run by actionlint, step 5), gnupg and rpm for the tests that
+#    run its signing steps (test/shell/release-workflow.test.ts).
 if $with_tests; then
-  packages=(chromium dbus dbus-daemon gnome-keyring libsecret-1-0 python3-venv openssl shellcheck)
+  packages=(chromium dbus dbus-daemon gnome-keyring libsecret-1-0 python3-venv openssl shellcheck gnupg rpm)
   missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -29,6 +29,11 @@ import { createDesktopNotifications } from './notifications.ts';
 import { describeIssue, lockedPolicyKeys, type PolicyOutcome } from './policy/load-admin-policy.ts';
 import { enginePolicyFromAdminPolicy, shellSecurityFromPolicy } from './policy/policy-rules.ts';
 import type { AdminPolicy } from './policy/policy-schema.ts';
+import {
+  describeUnpackedRefusal,
+  settleUnpackedCheck,
+  type UnpackedCheck,
+} from './packaging/unpacked-integrity.ts';
 
 export type ElectronMain = Pick<
   typeof Electron,
@@ -73,6 +78,11 @@ export interface MainProcessOptions {
    * Electron's start. Nothing opens until it resolves; a refused policy ends Tessera. Default: none.
    */
   policy?: Promise<PolicyOutcome>;
+  /**
+   * The check of the files outside app.asar (packaging/unpacked-integrity.ts), started before
+   * `ready` too. A refused check ends Tessera before the engine or a window starts. Default: none.
+   */
+  unpackedFiles?: Promise<UnpackedCheck>;
   /** Starts the engine under the policy's sign-in limits and locked settings. */
   startEngine: (onEvent: EventSink, policy: EnginePolicy) => Promise<RunningEngine>;
   /** Starts the update service (main.ts: electron-updater); none in tests unless given. */
@@ -260,6 +270,16 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
   };
 
   const ready = app.whenReady().then(async () => {
+    // The engine worker and the native modules must be the ones that shipped before anything runs.
+    const files = await settleUnpackedCheck(options.unpackedFiles);
+    if (files.kind === 'refused') {
+      log('error', `${describeUnpackedRefusal(files)}; quitting`);
+      markEngine(Promise.resolve(null));
+      electron.dialog.showErrorBox('Tessera cannot start', files.message);
+      app.exit(1);
+      return;
+    }
+    if (files.kind === 'verified') log('info', `installed files verified (${files.files} files)`);
     const outcome = await policyOutcome;
     for (const issue of outcome.issues) log('warn', `policy: ${describeIssue(issue)}`);
     if (outcome.kind === 'refused') {

@@ -9,6 +9,7 @@ import { autoUpdater } from 'electron-updater';
 import { appPaths } from './app-paths.ts';
 import { EngineHost } from './engine-host.ts';
 import { startMainProcess } from './main-process.ts';
+import { verifyUnpackedFiles } from './packaging/unpacked-integrity.ts';
 import { loadAdminPolicy } from './policy/load-admin-policy.ts';
 import { systemPolicyReaders } from './policy/system-policy-readers.ts';
 import { feedUrlFromAppUpdateYml, publisherNamesFromAppUpdateYml } from './updates/app-update-config.ts';
@@ -24,6 +25,11 @@ const paths = appPaths(electron.app.getAppPath(), electron.app.isPackaged);
 
 // Read at once, so the policy files and the registry are read while Electron starts.
 const policy = loadAdminPolicy(process.platform, systemPolicyReaders(process.platform));
+// Likewise the files outside app.asar (the engine worker, the CLI, the native modules).
+const unpackedFiles = verifyUnpackedFiles({
+  appRoot: electron.app.getAppPath(),
+  isPackaged: electron.app.isPackaged,
+});
 
 /** resources/app-update.yml, which electron-builder writes next to a packaged app. */
 function appUpdateYml(): string | null {
@@ -38,6 +44,7 @@ function appUpdateYml(): string | null {
 startMainProcess(electron, {
   paths,
   policy,
+  unpackedFiles,
   startEngine: (onEvent, enginePolicy) =>
     EngineHost.start({
       workerUrl: pathToFileURL(paths.engineWorker),

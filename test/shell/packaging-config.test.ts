@@ -159,6 +159,27 @@ describe('electron-builder.yml', () => {
     }
   }, 30_000);
 
+  it('declares as dependencies exactly the packages the bundles leave external', () => {
+    // electron-builder ships `dependencies` into app.asar; what esbuild and vite bundle is a
+    // devDependency, or it would ship twice. electron comes with the runtime.
+    const buildScript = readFileSync(path.join(root, 'scripts/build-main.mjs'), 'utf8');
+    const list = /const engineExternals = \[([^\]]*)\]/.exec(buildScript)?.[1] ?? '';
+    const externals = [...list.matchAll(/'([^']+)'/g)].map((match) => match[1] ?? '');
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(externals.sort());
+    expect(Object.keys(manifest.devDependencies)).toEqual(
+      expect.arrayContaining(['electron', 'electron-updater', 'zod']),
+    );
+    // Every other external of the bundles is electron itself.
+    const otherExternals = [...buildScript.matchAll(/external: \[([^\]]*)\]/g)].flatMap((match) =>
+      [...(match[1] ?? '').matchAll(/'([^']+)'/g)].map((name) => name[1]),
+    );
+    expect(new Set(otherExternals)).toEqual(new Set(['electron']));
+  });
+
   it("keeps only this build's own SQLite binary and no C sources", async () => {
     const config = await loadConfig();
     const appInfo = { productName: 'Tessera', sanitizedProductName: 'Tessera', version: '0.1.0' };
@@ -178,6 +199,14 @@ describe('electron-builder.yml', () => {
     expect(keeps(`${module}/deps/sqlite3/sqlite3.c`)).toBe(false);
     expect(keeps(`${module}/lib/index.js`)).toBe(true);
     expect(keeps('node_modules/zod/index.js')).toBe(true);
+    // Likewise the keychain binding: a macOS runner holds both CPUs' packages.
+    const keyring = (name: string) => `node_modules/@napi-rs/keyring-${name}/keyring.node`;
+    expect(keeps(keyring(`${process.platform}-x64-gnu`))).toBe(true);
+    expect(keeps(keyring(`${process.platform}-x64`))).toBe(true);
+    expect(keeps(keyring(`${process.platform}-arm64`))).toBe(false);
+    expect(keeps(keyring(`${other}-x64`))).toBe(false);
+    expect(keeps('node_modules/@napi-rs/keyring/index.js')).toBe(true);
+    expect(keeps('node_modules/node-addon-api/napi.h')).toBe(false);
   }, 30_000);
 
   it('flips the fuses in an afterPack hook electron-builder can load', async () => {
@@ -189,6 +218,24 @@ describe('electron-builder.yml', () => {
     const hook = await resolveFunction<unknown>(undefined, config.afterPack, 'afterPack', root);
     expect(typeof hook).toBe('function');
     expect((hook as { name: string }).name).toBe('afterPack');
+  }, 30_000);
+
+  it('writes the manifest of the unpacked files in an afterExtract hook electron-builder can load', async () => {
+    const config = await loadConfig();
+    // afterExtract runs after the dependencies are in place and before the app files are copied,
+    // so the manifest lands in app.asar (test/shell/package-layout.test.ts checks the result).
+    expect(config.afterExtract).toBe('./build/after-extract.ts');
+    const hook = await resolveFunction<unknown>(undefined, config.afterExtract, 'afterExtract', root);
+    expect(typeof hook).toBe('function');
+    expect((hook as { name: string }).name).toBe('afterExtract');
+    // Windows signing must not rewrite unpacked files after the manifest is made: electron-builder
+    // signs only .exe files there unless signExts says otherwise (macOS: src-main/packaging).
+    expect(config.win?.signExts ?? null).toBeNull();
+    // Only the worker and the CLI of dist/ are unpacked: the manifest itself stays inside app.asar.
+    expect([config.asarUnpack ?? []].flat().filter((pattern) => pattern.startsWith('dist/'))).toEqual([
+      'dist/main/engine-worker.mjs',
+      'dist/cli/**',
+    ]);
   }, 30_000);
 });
 
@@ -230,6 +277,10 @@ describe('installers', () => {
   it('builds AppImage, deb and rpm on Linux with a desktop entry that handles matrix: URIs', async () => {
     const config = await loadConfig();
     expect(targetNames(config.linux?.target).sort()).toEqual(['AppImage', 'deb', 'rpm']);
+    // They never update themselves: no update metadata, which would hold the hash of the rpm
+    // from before release.yml signs it.
+    expect(config.deb?.publish).toBeNull();
+    expect(config.rpm?.publish).toBeNull();
     expect([config.protocols ?? []].flat()).toEqual([{ name: 'Matrix', schemes: ['matrix'] }]);
 
     // The entry exactly as electron-builder writes it into the packages.
