@@ -19,6 +19,8 @@ export const commandNames = [
   'rooms.kick',
   'rooms.ban',
   'rooms.details',
+  /** A matrix: link's `#alias:server` → its room id and servers to join through. */
+  'rooms.resolveAlias',
   'timeline.open',
   'timeline.close',
   'timeline.back',

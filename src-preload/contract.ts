@@ -94,9 +94,11 @@ export const commandSchemas = {
   /**
    * The person opened the room: the newest `limit` items from the store (never waiting for the
    * network), its waiting events decrypted first, and `timeline.changed` events for it until
-   * timeline.close. Several rooms may be open (several windows or panes).
+   * timeline.close. Several rooms may be open (several windows or panes). `aroundEvent` (a
+   * matrix: link to an event): the page reaches back to that event, paginating a bounded number
+   * of pages when it is not stored; `aroundEvent.found` in the answer says whether it was.
    */
-  'timeline.open': z.object({ roomId, limit: pageLimit }).strict(),
+  'timeline.open': z.object({ roomId, limit: pageLimit, aroundEvent: eventId.optional() }).strict(),
   'timeline.close': z.object({ roomId }).strict(),
   /**
    * Up to `limit` items older than the item `before` (an event id), from the store first and
@@ -158,6 +160,15 @@ export const commandSchemas = {
         )
         .max(20, 'Too many servers')
         .optional(),
+    })
+    .strict(),
+  /** The room a `#alias:server` names (the server's room directory); `room_not_found` if none. */
+  'rooms.resolveAlias': z
+    .object({
+      alias: z
+        .string()
+        .regex(/^#[^:\s]+:\S+$/, 'Not a room alias')
+        .max(255, 'The room alias is too long'),
     })
     .strict(),
   'rooms.leave': z.object({ roomId }).strict(),
@@ -332,6 +343,14 @@ export interface TimelinePage {
   items: TimelineItem[];
   /** False once the start of the room (or of what we may see) is reached. */
   hasOlder: boolean;
+  /** timeline.open with `aroundEvent`: whether that event is among `items` (else: the newest page). */
+  aroundEvent?: { eventId: string; found: boolean };
+}
+
+/** rooms.resolveAlias: the room and the servers to join it through (for a room we are not in). */
+export interface RoomAliasTarget {
+  roomId: string;
+  servers: string[];
 }
 
 /**
@@ -443,6 +462,7 @@ export interface CommandResults {
   'rooms.create': { roomId: string };
   'rooms.invite': null;
   'rooms.join': { roomId: string };
+  'rooms.resolveAlias': RoomAliasTarget;
   'rooms.leave': null;
   'rooms.kick': null;
   'rooms.ban': null;

@@ -34,6 +34,7 @@ import * as membership from './rooms/membership.ts';
 import { mentionsMe } from './rooms/mentions.ts';
 import { readersAt } from './rooms/read-receipts.ts';
 import { activityOf } from './rooms/room-activity.ts';
+import { resolveRoomAlias } from './rooms/room-alias-resolution.ts';
 import { senderMayNotifyRoom } from './rooms/unread-counts.ts';
 import { createSendQueue } from './send/account-sending.ts';
 import { createRoom } from './send/room-creation.ts';
@@ -43,6 +44,7 @@ import type { SendQueue } from './send/send-queue.ts';
 import { editMessage, react, sendMessage, type MessageActionsContext } from './send/message-actions.ts';
 import { redactEvent } from './send/redaction.ts';
 import { RoomTimelines } from './timeline/room-timelines.ts';
+import { eventOnServer } from './timeline/event-search.ts';
 import type { MediaRequest, MediaResult } from './media/media-request.ts';
 import { mediaFetcherFor } from './media/session-media.ts';
 
@@ -108,7 +110,15 @@ export class Engine {
     'rooms.ban': (args) => membership.ban(this.#membership(), args.roomId, args.userId, args.reason),
     'session.reauthenticate': (args) => this.#serialized(() => this.#reauthenticate(args.password)),
     'rooms.details': async (args) => activityOf(this.session).details(args.roomId),
-    'timeline.open': async (args) => this.#openTimelines().open(args.roomId, args.limit),
+    'rooms.resolveAlias': (args) => {
+      const session = this.#openTimelinesSession();
+      const { http, db } = session;
+      return resolveRoomAlias({ http, rooms: db.rooms, roomState: db.roomState }, args.alias);
+    },
+    'timeline.open': async (args) =>
+      args.aroundEvent
+        ? this.#openTimelines().openAround(args.roomId, args.aroundEvent, args.limit)
+        : this.#openTimelines().open(args.roomId, args.limit),
     'timeline.close': async (args) => (this.#openTimelines().close(args.roomId), null),
     'timeline.back': (args) => this.#openTimelines().back(args.roomId, args.before, args.limit),
     'message.edit': async (args) => editMessage(this.#messageActions(), args.roomId, args.eventId, args.body),
@@ -205,6 +215,7 @@ export class Engine {
       userId: session.userId,
       openRoom: (roomId) => session.openRoom(roomId),
       paginate: (roomId, limit) => session.paginate(roomId, limit),
+      eventOnServer: (roomId, eventId) => eventOnServer(session.http, roomId, eventId),
       emit: (change) => this.#sinks.emit('timeline.changed', change),
       log: (level, message) => this.#sinks.log(level, message),
       readersAt: (roomId, eventIds) => readersAt(session.db, roomId, eventIds, session.userId),

@@ -34,6 +34,10 @@ export interface FakeEngineState {
   settings: SettingsView;
   /** Commands that answer with this error instead. */
   failures: Record<string, { code: string; message: string }>;
+  /** What rooms.resolveAlias answers; any other alias is room_not_found. */
+  aliases?: Record<string, { roomId: string; servers: string[] }>;
+  /** Fixed answers to commands the stand-in does not model (e.g. session.signInOptions). */
+  answers?: Record<string, unknown>;
 }
 
 export interface RecordedCall {
@@ -223,8 +227,15 @@ function installFakeEngine(initial: FakeEngineState): void {
         return state.details[roomId];
       case 'timeline.open': {
         const limit = (args.limit as number | undefined) ?? 50;
-        const items = history.slice(Math.max(0, history.length - limit));
-        return { ...page(roomId, items), hasOlder: items.length < history.length };
+        const around = args.aroundEvent as string | undefined;
+        const at = around === undefined ? -1 : history.findIndex((item) => item.eventId === around);
+        // At a linked event: `limit` items before it and everything after it, as the engine does.
+        const start = at >= 0 ? Math.max(0, at - limit) : Math.max(0, history.length - limit);
+        return {
+          ...page(roomId, history.slice(start)),
+          hasOlder: start > 0,
+          ...(around === undefined ? {} : { aroundEvent: { eventId: around, found: at >= 0 } }),
+        };
       }
       case 'timeline.back': {
         const limit = (args.limit as number | undefined) ?? 50;
@@ -263,6 +274,18 @@ function installFakeEngine(initial: FakeEngineState): void {
       calls.push({ command, args });
       const failure = state.failures[command];
       if (failure) return Promise.resolve({ ok: false, error: failure });
+      if (state.answers && Object.hasOwn(state.answers, command))
+        return Promise.resolve({ ok: true, value: state.answers[command] });
+      if (command === 'rooms.resolveAlias') {
+        const alias = args.alias as string;
+        const target = state.aliases?.[alias];
+        if (!target)
+          return Promise.resolve({
+            ok: false,
+            error: { code: 'room_not_found', message: `No room has the address ${alias}` },
+          });
+        return Promise.resolve({ ok: true, value: target });
+      }
       return Promise.resolve({ ok: true, value: answer(command, args) ?? null });
     },
     on(event: string, listener: (payload: unknown) => void) {

@@ -95,7 +95,17 @@ test('an invite opens as a choice to join or decline', async ({ page }) => {
 });
 
 test('a matrix: link opens a known room, and asks before joining an unknown one', async ({ page }) => {
-  await openWithFakeEngine(page, engineState(history(2)));
+  await openWithFakeEngine(
+    page,
+    engineState(history(2), {
+      aliases: {
+        '#elsewhere:tessera.test': {
+          roomId: '!elsewhere:tessera.test',
+          servers: ['tessera.test', 'other.test'],
+        },
+      },
+    }),
+  );
   await expect(page.getByRole('navigation', { name: 'Rooms' })).toBeVisible();
 
   const link = {
@@ -115,9 +125,9 @@ test('a matrix: link opens a known room, and asks before joining an unknown one'
   await emit(page, 'link.opened', link);
   await question.getByRole('button', { name: 'Join' }).click();
   await expect(question).toBeHidden();
-  // Joined through the link's via servers.
+  // Joined by the room id the alias resolved to, through the link's and the directory's servers.
   expect(await callsTo(page, 'rooms.join')).toEqual([
-    { roomIdOrAlias: '#elsewhere:tessera.test', via: ['tessera.test'] },
+    { roomIdOrAlias: '!elsewhere:tessera.test', via: ['tessera.test', 'other.test'] },
   ]);
 
   // A room in the list opens at once.

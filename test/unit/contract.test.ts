@@ -183,6 +183,7 @@ describe('membership command schemas', () => {
       'rooms.join',
       { roomIdOrAlias: '#room:example.org', via: ['example.org', 'matrix.org:8448', '[::1]:8448'] },
     ],
+    ['rooms.resolveAlias', { alias: '#room:example.org' }],
     ['rooms.leave', { roomId: room }],
     ['rooms.kick', { roomId: room, userId: user, reason: 'spam' }],
     ['rooms.ban', { roomId: room, userId: user }],
@@ -200,6 +201,9 @@ describe('membership command schemas', () => {
     ['rooms.join', { roomIdOrAlias: '#room:example.org', via: ['example.org/../x'] }],
     ['rooms.join', { roomIdOrAlias: '#room:example.org', via: ['evil.org&server_name=x'] }],
     ['rooms.join', { roomIdOrAlias: '#room:example.org', via: Array(21).fill('example.org') }],
+    ['rooms.resolveAlias', { alias: '!room:example.org' }],
+    ['rooms.resolveAlias', { alias: '#alias-without-server' }],
+    ['rooms.resolveAlias', { alias: `#${'a'.repeat(300)}:example.org` }],
     ['rooms.leave', { roomId: 42 }],
     ['rooms.kick', { roomId: room, userId: user, reason: 'r'.repeat(1025) }],
     ['rooms.kick', { roomId: room, userId: '@bob' }],
@@ -207,5 +211,22 @@ describe('membership command schemas', () => {
     ['rooms.ban', { roomId: room, userId: user, extra: true }],
   ] as const)('%s rejects %j', (name, args) => {
     expect(commandSchemas[name].safeParse(args).success).toBe(false);
+  });
+});
+
+describe('timeline.open at a linked event', () => {
+  const open = commandSchemas['timeline.open'];
+
+  it('takes an optional event id to open around', () => {
+    expect(open.parse({ roomId: '!room:example.org' })).toEqual({ roomId: '!room:example.org', limit: 50 });
+    expect(open.safeParse({ roomId: '!room:example.org', aroundEvent: '$event' }).success).toBe(true);
+  });
+
+  it.each([
+    ['not an event id', 'event'],
+    ['too long', `$${'e'.repeat(300)}`],
+    ['not a string', 42],
+  ])('rejects an aroundEvent that is %s', (_label, aroundEvent) => {
+    expect(open.safeParse({ roomId: '!room:example.org', aroundEvent }).success).toBe(false);
   });
 });

@@ -15,6 +15,7 @@ import type { AccountDatabase } from '../store/account-database.ts';
 import type { JsonObject } from '../store/json-column.ts';
 import type { TimelineEventRecord } from '../store/timeline-store.ts';
 import type { PaginationResult } from './pagination.ts';
+import { findEvent, type EventOnServer } from './event-search.ts';
 import { RelationIndex } from './relation-index.ts';
 import { Redactions } from './redactions.ts';
 import { toItem } from './decrypted-timeline.ts';
@@ -27,6 +28,8 @@ export interface RoomTimelinesOptions {
   /** The person opened the room: its waiting events and missing history go first. */
   openRoom(roomId: string): void;
   paginate(roomId: string, limit: number): Promise<PaginationResult>;
+  /** Whether the server has an event we may see (a linked event that is not stored). */
+  eventOnServer?(roomId: string, eventId: string): Promise<EventOnServer>;
   emit(change: TimelineChange): void;
   log(level: EngineLogLevel, message: string): void;
   readersAt?(roomId: string, eventIds: readonly string[]): Map<string, string[]>;
@@ -35,6 +38,11 @@ export interface RoomTimelinesOptions {
 
 /** Pages fetched from the server for one timeline.back, at most. */
 const MAX_PAGES_PER_BACK = 3;
+/**
+ * A linked event opens with every stored event after it (the renderer's list reaches the newest);
+ * one further back than this from the newest is not shown.
+ */
+const MAX_EVENTS_AFTER_LINKED = 10_000;
 
 export class RoomTimelines {
   readonly #options: RoomTimelinesOptions;
@@ -43,6 +51,8 @@ export class RoomTimelines {
   readonly #redactions: Redactions;
   /** Our queued reactions and edits → their target, so a cancelled one refreshes it. */
   readonly #queuedTargets = new Map<string, { roomId: string; target: string }>();
+  /** Room → how often it was closed, so a close during openAround's search is not undone. */
+  readonly #closes = new Map<string, number>();
   readonly relations: RelationIndex;
   readonly view: TimelineView;
 
@@ -75,8 +85,48 @@ export class RoomTimelines {
     return { roomId, items: [...page.items, ...this.view.echoes(roomId)], hasOlder: page.hasOlder };
   }
 
+  /**
+   * Opens the room at a linked event: `limit` items before it, it, and everything after it, once
+   * the event is stored (paginating back for it, bounded). The room is opened only then, so the
+   * pages fetched on the way are not sent as changes. Not found (or not shown, or too far back):
+   * the newest page, with `aroundEvent.found` false.
+   */
+  async openAround(roomId: string, eventId: string, limit: number): Promise<TimelinePage> {
+    const { db } = this.#options;
+    if (!db.rooms.get(roomId)) throw new EngineError('room_not_found', 'This room is not known');
+    this.#options.openRoom(roomId);
+    const closes = this.#closes.get(roomId) ?? 0;
+    const event = await findEvent(
+      {
+        db,
+        paginate: (room, size) => this.#options.paginate(room, size),
+        ...(this.#options.eventOnServer ? { eventOnServer: this.#options.eventOnServer } : {}),
+        log: (level, message) => this.#options.log(level, message),
+      },
+      roomId,
+      eventId,
+    );
+    const after = event && this.view.isShown(event) ? this.#readFrom(roomId, event.ordering) : null;
+    let page: TimelinePage;
+    if (!event || !after) {
+      page = { ...this.open(roomId, limit), aroundEvent: { eventId, found: false } };
+    } else {
+      this.#open.set(roomId, new Map());
+      const before = this.#readBefore(roomId, event.ordering, limit);
+      page = {
+        roomId,
+        items: [...before.items, ...this.#items(roomId, after), ...this.view.echoes(roomId)],
+        hasOlder: before.hasOlder,
+        aroundEvent: { eventId, found: true },
+      };
+    }
+    if ((this.#closes.get(roomId) ?? 0) !== closes) this.#open.delete(roomId);
+    return page;
+  }
+
   close(roomId: string): void {
     this.#open.delete(roomId);
+    this.#closes.set(roomId, (this.#closes.get(roomId) ?? 0) + 1);
   }
 
   /** Up to `limit` items older than `before`: from the store, then from the server if it runs out. */
@@ -201,6 +251,22 @@ export class RoomTimelines {
   #emit(roomId: string, upserted: TimelineItem[], removed: string[]): void {
     if (upserted.length === 0 && removed.length === 0) return;
     this.#options.emit({ roomId, upserted, removed });
+  }
+
+  /** The shown events from `ordering` up to the newest; null when there are too many. */
+  #readFrom(roomId: string, ordering: number): TimelineEventRecord[] | null {
+    const { db } = this.#options;
+    const batchSize = 500;
+    const events: TimelineEventRecord[] = [];
+    let batch = db.timeline.latest(roomId, batchSize);
+    while (events.length <= MAX_EVENTS_AFTER_LINKED) {
+      events.unshift(...batch.filter((event) => event.ordering >= ordering));
+      const lowest = batch[0]?.ordering;
+      if (lowest === undefined || lowest <= ordering) break;
+      batch = db.timeline.before(roomId, lowest, batchSize);
+    }
+    if (events.length > MAX_EVENTS_AFTER_LINKED) return null;
+    return events.filter((event) => this.view.isShown(event));
   }
 
   /**

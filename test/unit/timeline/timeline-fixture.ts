@@ -2,6 +2,7 @@
 import type { TimelineChange } from '../../../src-preload/contract.ts';
 import type { AccountDatabase } from '../../../src-main/engine/store/account-database.ts';
 import type { TimelineEventInput } from '../../../src-main/engine/store/timeline-store.ts';
+import type { EventOnServer } from '../../../src-main/engine/timeline/event-search.ts';
 import type { PaginationResult } from '../../../src-main/engine/timeline/pagination.ts';
 import { RoomTimelines } from '../../../src-main/engine/timeline/room-timelines.ts';
 import { makeProfile, room } from '../store/store-fixture.ts';
@@ -71,7 +72,10 @@ export const redaction = (eventId: string, target: string, overrides: Partial<Ti
   event(eventId, 'm.room.redaction', { redacts: target, reason: 'spam' }, overrides);
 
 export function timelineFixture(
-  options: { paginate?: (roomId: string, limit: number) => Promise<PaginationResult> } = {},
+  options: {
+    paginate?: (roomId: string, limit: number) => Promise<PaginationResult>;
+    eventOnServer?: (roomId: string, eventId: string) => Promise<EventOnServer>;
+  } = {},
 ): TimelineFixture {
   const profile = makeProfile();
   const db = profile.open();
@@ -86,6 +90,7 @@ export function timelineFixture(
     userId: ME,
     openRoom: () => {},
     paginate: options.paginate ?? (() => Promise.resolve({ added: 0, reachedStart: true, skipped: 0 })),
+    ...(options.eventOnServer ? { eventOnServer: options.eventOnServer } : {}),
     emit: (change) => changes.push(change),
     log: () => {},
   });
