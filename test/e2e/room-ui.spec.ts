@@ -241,6 +241,32 @@ test('hostile HTML from a peer is sanitized: no script runs, no request leaves',
   cspViolations.splice(0, cspViolations.length, ...others);
 });
 
+test('links in a plain-text message become links; other text and schemes stay text', async ({ page }) => {
+  const plain = fakeItem(1, {
+    sender: '@bob:tessera.test',
+    senderName: 'Bob',
+    content: {
+      kind: 'message',
+      msgtype: 'm.text',
+      body: 'notes at https://example.org/notes?id=1 and javascript:alert(1) <b>not bold</b>',
+      formattedBody: null,
+      edited: false,
+    },
+  });
+  await openWithFakeEngine(page, engineState([fakeItem(0), plain]));
+  await openRoom(page);
+  const article = feed(page).getByRole('article').filter({ hasText: 'notes at' });
+  const link = article.getByRole('link', { name: 'https://example.org/notes?id=1' });
+  await expect(link).toHaveAttribute('href', 'https://example.org/notes?id=1');
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+  await expect(article.getByRole('link')).toHaveCount(1);
+  await expect(article.locator('.plain')).toHaveText(
+    'notes at https://example.org/notes?id=1 and javascript:alert(1) <b>not bold</b>',
+  );
+  await expect(article.locator('.plain b')).toHaveCount(0);
+});
+
 test('send, reply, edit, react and remove call the engine with the right event', async ({ page }) => {
   const mine = fakeItem(1);
   const bobs = fakeItem(2, {
