@@ -26,6 +26,7 @@ import { matrixUriInArgv } from './matrix-uri.ts';
 import { createMatrixUriInbox } from './matrix-uri-inbox.ts';
 import { createMainWindow, focusWindow } from './window.ts';
 import { createDesktopNotifications } from './notifications.ts';
+import { openSignInPage } from './sso-browser.ts';
 import { describeIssue, lockedPolicyKeys, type PolicyOutcome } from './policy/load-admin-policy.ts';
 import { enginePolicyFromAdminPolicy, shellSecurityFromPolicy } from './policy/policy-rules.ts';
 import type { AdminPolicy } from './policy/policy-schema.ts';
@@ -208,10 +209,15 @@ export function startMainProcess(electron: ElectronMain, options: MainProcessOpt
     },
   });
   // Engine events go to the window, except notifications: main shows those itself, so message
-  // text meant for a notification never reaches the renderer.
+  // text meant for a notification never reaches the renderer. Likewise single sign-on pages:
+  // main opens them in the system browser (their URL holds the sign-in's secret state).
   const onEngineEvent: EventSink = (name, payload) => {
     if (name === 'notification.show') {
       showNotification(payload as EventPayloads['notification.show']);
+      return;
+    }
+    if (name === 'browser.openRequested') {
+      openSignInPage(shell, (payload as EventPayloads['browser.openRequested']).url, log);
       return;
     }
     forwardEvent(name, payload);

@@ -10,6 +10,14 @@ export const commandNames = [
   'session.logout',
   /** After a soft logout: the same device signs in again with the password. */
   'session.reauthenticate',
+  /** The ways a homeserver offers to sign in (password, single sign-on providers), under the policy. */
+  'session.signInOptions',
+  /** Single sign-on in the system browser; answers once the browser has come back. */
+  'session.loginSso',
+  /** Stops a single sign-on that waits for the browser (it fails with sso_cancelled). */
+  'session.cancelSso',
+  /** After a soft logout: the same device signs in again with single sign-on. */
+  'session.reauthenticateSso',
   'rooms.list',
   'message.send',
   'rooms.create',
@@ -51,6 +59,8 @@ export const eventNames = [
   'update.ready',
   /** A new message to show as a desktop notification (engine to main only, never forwarded). */
   'notification.show',
+  /** A single sign-on page to open in the system browser (engine to main only, never forwarded). */
+  'browser.openRequested',
   /** The person clicked a notification: open the room (sent by main). */
   'room.focusRequested',
   /** The person opened a matrix: link (sent by main). */

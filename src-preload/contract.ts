@@ -35,6 +35,9 @@ const storagePassphrase = z
   .min(8, 'Use at least 8 characters')
   .max(1024, 'The passphrase is too long');
 
+/** An identity provider's id from the server's m.login.sso flow (MSC2858's characters). */
+const identityProviderId = z.string().regex(/^[A-Za-z0-9_.~-]{1,255}$/, 'Not an identity provider id');
+
 export const commandSchemas = {
   'session.get': noArgs,
   'session.login': z
@@ -61,6 +64,22 @@ export const commandSchemas = {
   'session.reauthenticate': z
     .object({ password: z.string().min(1, 'Enter a password').max(1024, 'The password is too long') })
     .strict(),
+  /** What the sign-in form offers for this homeserver (after discovery and the policy's list). */
+  'session.signInOptions': z.object({ homeserver: homeserverInput }).strict(),
+  /**
+   * Signs in with single sign-on in the system browser: with one identity provider, or the
+   * server's choice when absent. `storagePassphrase` as in session.login.
+   */
+  'session.loginSso': z
+    .object({
+      homeserver: homeserverInput,
+      identityProviderId: identityProviderId.optional(),
+      storagePassphrase: storagePassphrase.optional(),
+    })
+    .strict(),
+  'session.cancelSso': noArgs,
+  /** After a soft logout: signs the same device in again with single sign-on. */
+  'session.reauthenticateSso': z.object({ identityProviderId: identityProviderId.optional() }).strict(),
   'rooms.list': noArgs,
   /**
    * Queues a text message; its progress arrives as `message.status` events and as the local echo
@@ -429,6 +448,29 @@ export interface PolicyView {
   managed: string[];
 }
 
+/** A single sign-on identity provider; `id` null: the server's own choice (it listed none). */
+export interface IdentityProviderView {
+  id: string | null;
+  name: string;
+  /** A well-known brand (e.g. `github`) the UI may style; no icon, the UI loads no remote images. */
+  brand: string | null;
+}
+
+/** How this homeserver may be signed in to, under the policy. */
+export interface SignInOptions {
+  /** The base URL discovery ended on (allowed by the policy). */
+  homeserver: string;
+  /** Offered by the server and allowed by the policy. */
+  password: boolean;
+  /** Single sign-on's providers; empty when the server offers none. */
+  identityProviders: IdentityProviderView[];
+}
+
+/** A single sign-on page main opens in the system browser (https, or http to this computer). */
+export interface BrowserOpenRequest {
+  url: string;
+}
+
 /** A downloaded, verified update; `installsOnQuit`: the policy installs it when Tessera quits. */
 export interface UpdateReady {
   version: string;
@@ -442,6 +484,10 @@ export interface CommandResults {
   'session.retry': SessionView | null;
   'session.logout': null;
   'session.reauthenticate': SessionView;
+  'session.signInOptions': SignInOptions;
+  'session.loginSso': SessionView;
+  'session.cancelSso': null;
+  'session.reauthenticateSso': SessionView;
   'rooms.list': RoomSummary[];
   'rooms.details': RoomDetails;
   'timeline.open': TimelinePage;
@@ -494,6 +540,7 @@ export interface EventPayloads {
   'settings.changed': SettingsView;
   'update.ready': UpdateReady;
   'notification.show': NotificationShow;
+  'browser.openRequested': BrowserOpenRequest;
   'room.focusRequested': RoomFocusRequest;
   'link.opened': OpenedLink;
 }
@@ -531,6 +578,12 @@ export const errorCodes = [
   'already_signed_in',
   // the server expired this session's token but the device lives on (soft logout)
   'soft_logout',
+  // single sign-on (src-main/engine/auth/sso-*.ts)
+  'sso_unsupported',
+  'sso_in_progress',
+  'sso_cancelled',
+  'sso_timed_out',
+  'sso_failed',
   // key storage (src-main/engine/keychain)
   'keychain_unavailable',
   'keychain_entry_missing',

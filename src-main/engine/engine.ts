@@ -8,6 +8,7 @@ import {
   type EventPayloads,
   type InvokeOutcome,
   type SessionView,
+  type SignInOptions,
   type SyncState,
 } from '../../src-preload/contract.ts';
 import { AccountSession, settingKeys } from './account/account-session.ts';
@@ -15,8 +16,18 @@ import { loadCryptoWasm } from './crypto/crypto-wasm.ts';
 import { warmUpFetch } from './http/fetch-warm-up.ts';
 import { OlmCryptoAccount } from './account/olm-crypto-account.ts';
 import { discoverHomeserver, supportsSimplifiedSlidingSync } from './auth/discovery.ts';
+import type { LoginResult } from './auth/login-response.ts';
 import { passwordLogin } from './auth/password-login.ts';
-import { checkHomeserverAllowed, checkSignInAllowed, policyView } from './auth/sign-in-policy.ts';
+import {
+  checkHomeserverAllowed,
+  checkPassphraseAllowed,
+  checkSignInAllowed,
+  policyView,
+} from './auth/sign-in-policy.ts';
+import { fetchLoginFlows, signInOptionsView } from './auth/sign-in-options.ts';
+import { SsoBrowserSignIn } from './auth/sso-browser-sign-in.ts';
+import { checkSsoOffered, tokenLogin } from './auth/sso-login.ts';
+import type { Homeserver } from './auth/discovery.ts';
 import { fetchDisplayName } from './auth/profile.ts';
 import { parseUserInput } from './auth/user-id.ts';
 import { EngineError, toErrorView } from './errors.ts';
@@ -79,6 +90,8 @@ export class Engine {
   readonly #profile: AccountProfile;
   /** Every request to a homeserver goes through it: it enforces the policy's certificate pins. */
   readonly #fetch: typeof fetch;
+  /** The single sign-on that waits for the browser, if any (one at a time). */
+  readonly #ssoSignIn: SsoBrowserSignIn;
   #state: EngineState = { kind: 'signed_out' };
   /** Serializes every change of state (start, sign-in, unlock, sign-out) so none can race. */
   #stateChange: Promise<unknown> = Promise.resolve();
@@ -92,6 +105,11 @@ export class Engine {
     this.#sinks = sinks;
     this.#profile = new AccountProfile(options.profileDir, dependencies.keySources ?? defaultKeySources);
     this.#fetch = createEngineFetch(options.policy?.certificatePins);
+    this.#ssoSignIn = new SsoBrowserSignIn({
+      // Main opens it; the renderer never sees the URL (it carries the listener's secret state).
+      openBrowser: (url) => this.#sinks.emit('browser.openRequested', { url }),
+      log: (level, message) => this.#sinks.log(level, message),
+    });
   }
 
   readonly commands: EngineCommands = {
@@ -109,6 +127,11 @@ export class Engine {
     'rooms.kick': (args) => membership.kick(this.#membership(), args.roomId, args.userId, args.reason),
     'rooms.ban': (args) => membership.ban(this.#membership(), args.roomId, args.userId, args.reason),
     'session.reauthenticate': (args) => this.#serialized(() => this.#reauthenticate(args.password)),
+    'session.signInOptions': (args) => this.#signInOptions(args.homeserver),
+    // Not serialized while the browser is open: the wait can be minutes; the sign-in itself is.
+    'session.loginSso': (args) => this.#loginSso(args),
+    'session.cancelSso': async () => (this.#ssoSignIn.cancel(), null),
+    'session.reauthenticateSso': (args) => this.#reauthenticateSso(args.identityProviderId ?? null),
     'rooms.details': async (args) => activityOf(this.session).details(args.roomId),
     'rooms.resolveAlias': (args) => {
       const session = this.#openTimelinesSession();
@@ -332,6 +355,7 @@ export class Engine {
 
   /** Stops syncing and closes the account's database (the profile stays). */
   shutdown(): Promise<void> {
+    this.#ssoSignIn.cancel();
     return this.#serialized(async () => {
       if (this.#state.kind === 'open') await this.#stopSession(this.#state.session);
     });
@@ -392,7 +416,7 @@ export class Engine {
     this.#sinks.emit('rooms.changed', state.kind === 'open' ? state.session.rooms.summaries() : []);
   }
 
-  async #login(args: ValidArgs<'session.login'>): Promise<SessionView> {
+  #requireSignedOut(): void {
     if (this.#state.kind !== 'signed_out') {
       const who = this.#sessionView()?.userId;
       throw new EngineError(
@@ -400,23 +424,76 @@ export class Engine {
         `Already signed in${who ? ` as ${who}` : ''}; sign out first`,
       );
     }
+  }
+
+  /** Discovery, then the policy's list: nothing is sent to (or opened for) a server not on it. */
+  async #discoverAllowed(typed: string, serverNameFromUserId: string | undefined): Promise<Homeserver> {
+    const homeserver = await discoverHomeserver(typed, serverNameFromUserId, {
+      allowInsecureHttp: this.#options.allowInsecureHttp ?? false,
+      fetch: this.#fetch,
+    });
+    checkHomeserverAllowed(this.#options.policy, homeserver.baseUrl);
+    return homeserver;
+  }
+
+  async #signInOptions(typed: string): Promise<SignInOptions> {
+    const homeserver = await this.#discoverAllowed(typed, undefined);
+    const flows = await fetchLoginFlows(new MatrixHttp({ baseUrl: homeserver.baseUrl, fetch: this.#fetch }));
+    return signInOptionsView(homeserver.baseUrl, flows, this.#options.policy?.passwordSignIn !== false);
+  }
+
+  async #login(args: ValidArgs<'session.login'>): Promise<SessionView> {
+    this.#requireSignedOut();
     checkSignInAllowed(this.#options.policy, args);
     const user = parseUserInput(args.user);
-    const homeserver = await discoverHomeserver(
+    const homeserver = await this.#discoverAllowed(
       args.homeserver,
       user.kind === 'full' ? user.id.serverName : undefined,
-      {
-        allowInsecureHttp: this.#options.allowInsecureHttp ?? false,
-        fetch: this.#fetch,
-      },
     );
-    checkHomeserverAllowed(this.#options.policy, homeserver.baseUrl);
     const http = new MatrixHttp({ baseUrl: homeserver.baseUrl, fetch: this.#fetch });
     const login = await passwordLogin(
       http,
       user.kind === 'full' ? user.id.full : user.localpart,
       args.password,
     );
+    return this.#completeSignIn(homeserver, http, login, args.storagePassphrase);
+  }
+
+  /**
+   * Single sign-on: the same checks as a password sign-in (the passphrase fallback, the list of
+   * homeservers) before the browser opens, then the wait for the browser outside the state lock,
+   * then the same path as a password sign-in.
+   */
+  async #loginSso(args: ValidArgs<'session.loginSso'>): Promise<SessionView> {
+    this.#requireSignedOut();
+    checkPassphraseAllowed(this.#options.policy, args);
+    const attempt = this.#ssoSignIn.begin();
+    try {
+      const identityProviderId = args.identityProviderId ?? null;
+      const homeserver = await this.#discoverAllowed(args.homeserver, undefined);
+      const http = new MatrixHttp({ baseUrl: homeserver.baseUrl, fetch: this.#fetch });
+      checkSsoOffered(http.host, await fetchLoginFlows(http), identityProviderId);
+      const loginToken = await attempt.loginToken(homeserver.baseUrl, identityProviderId);
+      return await this.#serialized(async () => {
+        this.#requireSignedOut();
+        const login = await tokenLogin(http, loginToken);
+        return this.#completeSignIn(homeserver, http, login, args.storagePassphrase);
+      });
+    } finally {
+      attempt.end();
+    }
+  }
+
+  /**
+   * After the server accepted a new device (password or single sign-on): the local profile, its
+   * keys, the database and the session. Any failure signs the new device out again.
+   */
+  async #completeSignIn(
+    homeserver: Homeserver,
+    http: MatrixHttp,
+    login: LoginResult,
+    storagePassphrase: string | undefined,
+  ): Promise<SessionView> {
     http.setAccessToken(login.accessToken);
     this.#sinks.log('info', `signed in on ${homeserver.baseUrl.host} as a new device`);
 
@@ -424,7 +501,7 @@ export class Engine {
     try {
       created = await this.#profile.create(
         { userId: login.userId, deviceId: login.deviceId, homeserver: homeserver.baseUrl.href },
-        args.storagePassphrase,
+        storagePassphrase,
       );
     } catch (error) {
       // No key, no local data: sign the new device out again so none is left dangling.
@@ -688,16 +765,63 @@ export class Engine {
    * stored position, the crypto store is the same). A wrong password leaves the soft logout.
    */
   async #reauthenticate(password: string): Promise<SessionView> {
-    const state = this.#state;
-    if (state.kind !== 'unavailable' || state.error.code !== 'soft_logout' || !state.manifest)
-      throw new EngineError('not_signed_in', 'There is no expired session to sign in to again');
-    const manifest = state.manifest;
+    const manifest = this.#softLoggedOutManifest();
     // Signing in again is a password sign-in too: the same policy applies.
     checkSignInAllowed(this.#options.policy, {});
     checkHomeserverAllowed(this.#options.policy, new URL(manifest.homeserver));
     const http = new MatrixHttp({ baseUrl: new URL(manifest.homeserver), fetch: this.#fetch });
     const login = await passwordLogin(http, manifest.userId, password, { deviceId: manifest.deviceId });
-    if (login.userId !== manifest.userId || login.deviceId !== manifest.deviceId) {
+    return this.#completeReauthentication(manifest, http, login);
+  }
+
+  /** After a soft logout with single sign-on: the browser as in #loginSso, then the same device. */
+  async #reauthenticateSso(identityProviderId: string | null): Promise<SessionView> {
+    const manifest = this.#softLoggedOutManifest();
+    const baseUrl = new URL(manifest.homeserver);
+    checkHomeserverAllowed(this.#options.policy, baseUrl);
+    const attempt = this.#ssoSignIn.begin();
+    try {
+      const http = new MatrixHttp({ baseUrl, fetch: this.#fetch });
+      checkSsoOffered(http.host, await fetchLoginFlows(http), identityProviderId);
+      const loginToken = await attempt.loginToken(baseUrl, identityProviderId);
+      return await this.#serialized(async () => {
+        const current = this.#softLoggedOutManifest();
+        if (current.userId !== manifest.userId || current.deviceId !== manifest.deviceId)
+          throw new EngineError('not_signed_in', 'The expired session changed while signing in again');
+        const login = await tokenLogin(http, loginToken, { deviceId: manifest.deviceId });
+        return this.#completeReauthentication(manifest, http, login);
+      });
+    } finally {
+      attempt.end();
+    }
+  }
+
+  #softLoggedOutManifest(): ProfileManifest {
+    const state = this.#state;
+    if (state.kind !== 'unavailable' || state.error.code !== 'soft_logout' || !state.manifest)
+      throw new EngineError('not_signed_in', 'There is no expired session to sign in to again');
+    return state.manifest;
+  }
+
+  /**
+   * The server signed a device in again after a soft logout: it must be the same account and
+   * device (its keys stay valid); its new tokens are stored and the account opens again.
+   */
+  async #completeReauthentication(
+    manifest: ProfileManifest,
+    http: MatrixHttp,
+    login: LoginResult,
+  ): Promise<SessionView> {
+    if (login.userId !== manifest.userId) {
+      // Single sign-on may come back as another account: this device's data is not theirs.
+      http.setAccessToken(login.accessToken);
+      await this.#revoke(http);
+      throw new EngineError(
+        'sso_failed',
+        `You signed in as ${login.userId}, but this session belongs to ${manifest.userId}; sign in as ${manifest.userId}`,
+      );
+    }
+    if (login.deviceId !== manifest.deviceId) {
       // Another device would not hold this device's keys: sign it out again, stay soft-logged-out.
       http.setAccessToken(login.accessToken);
       await this.#revoke(http);

@@ -11,6 +11,7 @@ const fieldByCode: Partial<Record<ErrorCode, SignInField>> = {
   unreachable: 'homeserver',
   tls_failure: 'homeserver',
   homeserver_not_allowed: 'homeserver',
+  sso_unsupported: 'homeserver',
   invalid_user_id: 'user',
   invalid_credentials: 'password',
 };
@@ -31,6 +32,10 @@ const fallbackMessages: Partial<Record<ErrorCode, string>> = {
   unreachable: 'Tessera could not reach that homeserver.',
   timeout: 'The homeserver took too long to answer. Try again.',
   rate_limited: 'Too many attempts. Wait a moment and try again.',
+  sso_unsupported: 'This homeserver does not offer single sign-on.',
+  sso_timed_out: 'Signing in in the browser took too long. Try again.',
+  sso_failed: 'The homeserver did not accept the single sign-on. Try again.',
+  sso_in_progress: 'A sign-in is already waiting for your browser.',
 };
 
 /** The engine's messages are written for people; this only covers an empty one. */

@@ -27,6 +27,8 @@ export interface CspReport {
 export interface StartTesseraOptions {
   /** Extra environment for the harness process (see noKeychainEnv). */
   env?: Record<string, string>;
+  /** Receives the single sign-on pages the engine asks main to open in the system browser. */
+  onBrowserOpen?: (url: string) => void;
 }
 
 interface Fixtures {
@@ -64,6 +66,7 @@ export const test = base.extend<Fixtures>({
         rendererDir,
         profileDir,
         ...(options.env ? { workerEnv: options.env } : {}),
+        ...(options.onBrowserOpen ? { onBrowserOpen: options.onBrowserOpen } : {}),
         // Rejections are expected in these tests; only engine errors are worth printing.
         onLog: (level, message) => {
           if (level === 'error') process.stderr.write(`[engine error] ${message}\n`);

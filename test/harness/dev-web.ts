@@ -25,6 +25,8 @@ const harness = await startHarness({
   onLog: (level, message) => {
     if (level !== 'debug') process.stderr.write(`[engine ${level}] ${message}\n`);
   },
+  // Main would open the system browser; here the developer opens the single sign-on page.
+  onBrowserOpen: (url) => process.stdout.write(`\n  Sign in: open ${url}\n`),
 });
 
 const homeserver = process.env.TESSERA_HOMESERVER;

@@ -17,6 +17,7 @@ process.on('message', (message: ParentMessage) => {
       startHarness({
         ...message.options,
         onLog: (level, text) => send({ kind: 'log', level, message: text }),
+        onBrowserOpen: (url) => send({ kind: 'browser-open', url }),
       }).then(
         (started) => {
           harness = started;

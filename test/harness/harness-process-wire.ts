@@ -19,4 +19,5 @@ export type ChildMessage =
   | { kind: 'failed'; message: string }
   | { kind: 'page-url'; id: number; url: string }
   | { kind: 'log'; level: EngineLogLevel; message: string }
+  | { kind: 'browser-open'; url: string }
   | { kind: 'stopped' };

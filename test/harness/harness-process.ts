@@ -8,6 +8,8 @@ import type { ChildHarnessOptions, ChildMessage, ParentMessage } from './harness
 
 export interface HarnessProcessOptions extends ChildHarnessOptions {
   onLog?: (level: EngineLogLevel, message: string) => void;
+  /** A single sign-on page the engine asked main to open (see HarnessOptions.onBrowserOpen). */
+  onBrowserOpen?: (url: string) => void;
 }
 
 export interface HarnessProcess {
@@ -28,7 +30,7 @@ function defaultLog(level: EngineLogLevel, message: string): void {
 }
 
 export async function startHarnessProcess(options: HarnessProcessOptions): Promise<HarnessProcess> {
-  const { onLog = defaultLog, ...childOptions } = options;
+  const { onLog = defaultLog, onBrowserOpen, ...childOptions } = options;
   const child = fork(childEntry, [], {
     env: { ...process.env, ...options.workerEnv },
     // The caller's own flags (a test runner's loaders) are not for this process.
@@ -59,6 +61,9 @@ export async function startHarnessProcess(options: HarnessProcessOptions): Promi
           break;
         case 'log':
           onLog(message.level, message.message);
+          break;
+        case 'browser-open':
+          onBrowserOpen?.(message.url);
           break;
         case 'stopped':
           break;

@@ -10,6 +10,7 @@ import { commandNames, eventNames } from '../../src-preload/contract.ts';
 import { contentSecurityPolicy } from '../../src-main/content-security-policy.ts';
 import { EngineHost } from '../../src-main/engine-host.ts';
 import { IpcRouter } from '../../src-main/ipc-router.ts';
+import { checkSignInPageUrl } from '../../src-main/sso-browser.ts';
 import type { EngineLogLevel, EngineOptions } from '../../src-main/engine/protocol.ts';
 import { PageTokens } from './page-tokens.ts';
 import { StaticSite } from './static-site.ts';
@@ -31,6 +32,11 @@ export interface HarnessOptions {
   workerUrl?: URL | string;
   /** Engine and harness log lines; warnings and errors go to stderr when omitted. */
   onLog?: (level: EngineLogLevel, message: string) => void;
+  /**
+   * A single sign-on page the engine asks to open (browser.openRequested), checked as main
+   * checks it; a test opens it in a browser page. Never forwarded to the page, like in main.
+   */
+  onBrowserOpen?: (url: string) => void;
 }
 
 export interface Harness {
@@ -96,6 +102,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     engineOptions: { ...options.engineOptions, profileDir: options.profileDir },
     ...(options.workerEnv ? { env: { ...inheritedEnv(), ...options.workerEnv } } : {}),
     onEvent: (name, payload) => {
+      if (name === 'browser.openRequested') {
+        const verdict = checkSignInPageUrl((payload as { url?: unknown }).url);
+        if (verdict.allowed) options.onBrowserOpen?.(verdict.url);
+        else log('warn', `refused to open a sign-in page (${verdict.reason})`);
+        return;
+      }
+      // Main shows notifications itself; their text never reaches the page (main-process.ts).
+      if (name === 'notification.show') return;
       for (const session of sessions) {
         if (session.authenticated) session.send({ kind: 'event', name, payload });
       }

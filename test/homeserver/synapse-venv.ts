@@ -45,9 +45,10 @@ export async function ensureSynapseVenv(venvDir: string = synapseVenvDir()): Pro
         '--quiet',
         '--disable-pip-version-check',
         '--no-input',
-        `matrix-synapse==${SYNAPSE_VERSION}`,
+        // [oidc]: authlib, for the single sign-on tests' OpenID identity provider.
+        `matrix-synapse[oidc]==${SYNAPSE_VERSION}`,
       ],
-      `pip install matrix-synapse==${SYNAPSE_VERSION} failed`,
+      `pip install matrix-synapse[oidc]==${SYNAPSE_VERSION} failed`,
     );
     // Only a complete install is ever moved to the path that is checked.
     await rm(venvDir, { recursive: true, force: true });
@@ -94,7 +95,8 @@ async function hasPinnedSynapse(venvDir: string): Promise<boolean> {
       python,
       [
         '-c',
-        `import sys, synapse; sys.exit(0 if synapse.__version__ == ${JSON.stringify(SYNAPSE_VERSION)} else 1)`,
+        // authlib too: a cache from before the SSO tests lacks it and is rebuilt.
+        `import sys, synapse, authlib; sys.exit(0 if synapse.__version__ == ${JSON.stringify(SYNAPSE_VERSION)} else 1)`,
       ],
       'synapse import check failed',
     );

@@ -35,6 +35,7 @@ describe('contract', () => {
       'settings.changed': true,
       'update.ready': true,
       'notification.show': true,
+      'browser.openRequested': true,
       'room.focusRequested': true,
       'link.opened': true,
     };

@@ -1,35 +1,17 @@
 // Password sign-in (`m.login.password` with an `m.id.user` identifier).
-import { z } from 'zod';
 import { EngineError } from '../errors.ts';
 import { MatrixApiError } from '../http/matrix-api-error.ts';
 import type { MatrixHttp } from '../http/matrix-http.ts';
+import { deviceFields, loginResponseSchema, toLoginResult, type LoginResult } from './login-response.ts';
+import { fetchLoginFlows } from './sign-in-options.ts';
 
-export interface LoginResult {
-  userId: string;
-  deviceId: string;
-  accessToken: string;
-  /** Present when the server supports refresh tokens (Matrix v1.3); the access token then expires. */
-  refreshToken?: string;
-  /** How long the access token lives, when it expires. */
-  expiresInMs?: number;
-}
+export type { LoginResult } from './login-response.ts';
+export { DEVICE_DISPLAY_NAME } from './login-response.ts';
 
 export interface PasswordLoginOptions {
   /** Sign in again as this existing device (after a soft logout), so its keys stay valid. */
   deviceId?: string;
 }
-
-const flowsSchema = z.object({ flows: z.array(z.looseObject({ type: z.string() })) });
-
-const loginResponseSchema = z.looseObject({
-  user_id: z.string().min(1),
-  access_token: z.string().min(1),
-  device_id: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  expires_in_ms: z.number().int().positive().optional(),
-});
-
-export const DEVICE_DISPLAY_NAME = 'Tessera';
 
 export async function passwordLogin(
   http: MatrixHttp,
@@ -37,14 +19,13 @@ export async function passwordLogin(
   password: string,
   options: PasswordLoginOptions = {},
 ): Promise<LoginResult> {
-  const { flows } = await http.request('GET', '/_matrix/client/v3/login', {
-    schema: flowsSchema,
-    authenticated: false,
-  });
-  if (!flows.some((flow) => flow.type === 'm.login.password')) {
+  const flows = await fetchLoginFlows(http);
+  if (!flows.password) {
     throw new EngineError(
       'login_flow_unsupported',
-      `${http.host} does not offer sign-in with a password. Single sign-on is not supported yet`,
+      flows.identityProviders
+        ? `${http.host} does not offer sign-in with a password; use single sign-on`
+        : `${http.host} does not offer sign-in with a password`,
     );
   }
   try {
@@ -55,20 +36,10 @@ export async function passwordLogin(
         type: 'm.login.password',
         identifier: { type: 'm.id.user', user },
         password,
-        ...(options.deviceId === undefined
-          ? { initial_device_display_name: DEVICE_DISPLAY_NAME }
-          : { device_id: options.deviceId }),
-        // A server without refresh tokens ignores this and gives a token that does not expire.
-        refresh_token: true,
+        ...deviceFields(options.deviceId),
       },
     });
-    return {
-      userId: response.user_id,
-      deviceId: response.device_id,
-      accessToken: response.access_token,
-      ...(response.refresh_token !== undefined ? { refreshToken: response.refresh_token } : {}),
-      ...(response.expires_in_ms !== undefined ? { expiresInMs: response.expires_in_ms } : {}),
-    };
+    return toLoginResult(response);
   } catch (error) {
     throw explainLoginFailure(error, http.host);
   }

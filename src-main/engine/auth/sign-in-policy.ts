@@ -16,7 +16,7 @@ export function policyView(policy: EnginePolicy | undefined): PolicyView {
   };
 }
 
-/** Before anything is sent: password sign-in and the passphrase fallback. */
+/** Before anything is sent: password sign-in (single sign-on stays allowed) and the passphrase fallback. */
 export function checkSignInAllowed(
   policy: EnginePolicy | undefined,
   request: { storagePassphrase?: string | undefined },
@@ -27,6 +27,14 @@ export function checkSignInAllowed(
       'Your organization requires single sign-on; password sign-in is turned off',
     );
   }
+  checkPassphraseAllowed(policy, request);
+}
+
+/** Single sign-on is allowed under every policy; only the passphrase fallback may be refused. */
+export function checkPassphraseAllowed(
+  policy: EnginePolicy | undefined,
+  request: { storagePassphrase?: string | undefined },
+): void {
   if (request.storagePassphrase !== undefined && policy?.passphraseKeyFallback === false) {
     throw new EngineError(
       'passphrase_fallback_not_allowed',
@@ -36,8 +44,8 @@ export function checkSignInAllowed(
 }
 
 /**
- * After discovery, before the password goes anywhere: the base URL discovery ended on is where the
- * password and the token are sent, so that host (with its port, unless it is the default) must be
+ * After discovery, before the password goes anywhere or a browser opens: the base URL discovery
+ * ended on is where the password, the login token and the access token are sent, so that host (with its port, unless it is the default) must be
  * on the list.
  */
 export function checkHomeserverAllowed(policy: EnginePolicy | undefined, baseUrl: URL): void {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 export type CliCommand =
   | { name: 'help' }
   | { name: 'login'; homeserver: string; user: string; passwordStdin: boolean }
+  | { name: 'login-sso'; homeserver: string; identityProvider: string | undefined }
   | { name: 'whoami' }
   | { name: 'rooms' }
   | { name: 'sync' }
@@ -35,6 +36,8 @@ export const usage = `Usage: tessera [--profile DIR] [--json] <command>
 Commands:
   login --homeserver URL --user USER [--password-stdin]
                           sign in (password from stdin, else TESSERA_PASSWORD)
+  login --homeserver URL --sso [--idp ID]
+                          single sign-on: open the printed address in a browser
   whoami                  the signed-in account
   rooms                   the room list
   sync --once             sync until caught up, then exit
@@ -77,6 +80,8 @@ const commandOptions = {
     homeserver: { type: 'string' },
     user: { type: 'string' },
     'password-stdin': { type: 'boolean' },
+    sso: { type: 'boolean' },
+    idp: { type: 'string' },
   },
   whoami: {},
   rooms: {},
@@ -157,6 +162,17 @@ function toCommand(
 ): CliCommand {
   switch (word) {
     case 'login':
+      if (values.sso === true) {
+        if (values.user !== undefined || values['password-stdin'] !== undefined) {
+          throw new UsageError('login --sso takes no --user or --password-stdin');
+        }
+        return {
+          name: 'login-sso',
+          homeserver: required(values.homeserver, '--homeserver'),
+          identityProvider: optionalString(values.idp),
+        };
+      }
+      if (values.idp !== undefined) throw new UsageError('--idp needs --sso');
       return {
         name: 'login',
         homeserver: required(values.homeserver, '--homeserver'),

@@ -6,6 +6,7 @@ import type {
   CommandResults,
   ErrorView,
   EventName,
+  EventPayloads,
   MessageStatus,
   SessionView,
 } from '../../../src-preload/contract.ts';
@@ -125,6 +126,25 @@ async function execute(context: RunContext, command: CliCommand): Promise<CliRes
         password,
       });
       return { kind: 'session', session };
+    }
+    case 'login-sso': {
+      // The CLI has no browser to open: the person opens the address (it is for them only).
+      const showAddress = (name: EventName, payload: unknown) => {
+        if (name === 'browser.openRequested') {
+          const { url } = payload as EventPayloads['browser.openRequested'];
+          context.io.stderr(`tessera: to sign in, open this address in your browser:\n${url}\n`);
+        }
+      };
+      context.listeners.add(showAddress);
+      try {
+        const session = await invoke(context, 'session.loginSso', {
+          homeserver: command.homeserver,
+          ...(command.identityProvider !== undefined ? { identityProviderId: command.identityProvider } : {}),
+        });
+        return { kind: 'session', session };
+      } finally {
+        context.listeners.delete(showAddress);
+      }
     }
     case 'whoami':
       return { kind: 'session', session: openSession(await invoke(context, 'session.get', {})) };

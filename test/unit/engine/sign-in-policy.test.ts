@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkHomeserverAllowed,
+  checkPassphraseAllowed,
   checkSignInAllowed,
   policyView,
 } from '../../../src-main/engine/auth/sign-in-policy.ts';
+import { signInOptionsView } from '../../../src-main/engine/auth/sign-in-options.ts';
 import { EngineError } from '../../../src-main/engine/errors.ts';
 import type { EnginePolicy } from '../../../src-main/engine/protocol.ts';
 import { enginePolicyFromAdminPolicy } from '../../../src-main/policy/policy-rules.ts';
@@ -69,6 +71,47 @@ describe('checkSignInAllowed', () => {
     expect(codeOf(() => checkSignInAllowed(policy, {}))).toBeNull();
     expect(codeOf(() => checkSignInAllowed(base, { storagePassphrase: 'a passphrase' }))).toBeNull();
     expect(codeOf(() => checkSignInAllowed(undefined, { storagePassphrase: 'a passphrase' }))).toBeNull();
+  });
+});
+
+describe('single sign-on under the policy', () => {
+  it('stays allowed when password sign-in is turned off: only the passphrase fallback is checked', () => {
+    const ssoOnly = { ...base, passwordSignIn: false };
+    expect(codeOf(() => checkPassphraseAllowed(ssoOnly, {}))).toBeNull();
+    expect(codeOf(() => checkPassphraseAllowed(ssoOnly, { storagePassphrase: 'a passphrase' }))).toBeNull();
+    expect(
+      codeOf(() =>
+        checkPassphraseAllowed(
+          { ...ssoOnly, passphraseKeyFallback: false },
+          { storagePassphrase: 'a passphrase' },
+        ),
+      ),
+    ).toBe('passphrase_fallback_not_allowed');
+  });
+
+  it('offers the password only when the server offers it and the policy allows it', () => {
+    const flows = { password: true, identityProviders: [{ id: 'oidc-corp', name: 'Corp', brand: null }] };
+    const baseUrl = new URL('https://matrix.example.org/');
+    expect(signInOptionsView(baseUrl, flows, true)).toEqual({
+      homeserver: 'https://matrix.example.org/',
+      password: true,
+      identityProviders: [{ id: 'oidc-corp', name: 'Corp', brand: null }],
+    });
+    expect(signInOptionsView(baseUrl, flows, false).password).toBe(false);
+    expect(signInOptionsView(baseUrl, { password: false, identityProviders: null }, true)).toEqual({
+      homeserver: 'https://matrix.example.org/',
+      password: false,
+      identityProviders: [],
+    });
+  });
+
+  it('tells people who cannot use a password to use single sign-on', () => {
+    try {
+      checkSignInAllowed({ ...base, passwordSignIn: false }, {});
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/single sign-on/);
+    }
   });
 });
 
