@@ -382,6 +382,11 @@ export interface TimelineChange {
   roomId: string;
   upserted: TimelineItem[];
   removed: string[];
+  /**
+   * The room moved on while it was open (a gap opened above what the renderer holds): the items
+   * are now exactly `upserted`, the newest page, as if the room had just been opened.
+   */
+  reset?: { hasOlder: boolean };
 }
 
 export interface TypingChange {

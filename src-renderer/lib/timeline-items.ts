@@ -5,6 +5,8 @@ import type { TimelineItem } from '../../src-preload/contract.ts';
 export interface ItemChange {
   upserted: readonly TimelineItem[];
   removed: readonly string[];
+  /** The items are exactly `upserted` from now on (the engine started the view again). */
+  reset?: unknown;
 }
 
 function byPosition(a: TimelineItem, b: TimelineItem): number {
@@ -17,6 +19,7 @@ function byPosition(a: TimelineItem, b: TimelineItem): number {
  * removed keys go, and the result is sorted by position. Returns a new array.
  */
 export function applyItemChange(items: readonly TimelineItem[], change: ItemChange): TimelineItem[] {
+  if (change.reset !== undefined) return applyItemChange([], { upserted: change.upserted, removed: [] });
   if (change.upserted.length === 0 && change.removed.length === 0) return [...items];
   const removed = new Set(change.removed);
   const upserted = new Map<string, TimelineItem>();

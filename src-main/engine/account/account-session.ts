@@ -56,6 +56,8 @@ export interface StoredTimelineChange {
   cause: 'sync' | 'paginated' | 'decrypted';
   /** Set on the first sync response of a fresh sign-in (no stored position): nothing new. */
   initial?: boolean;
+  /** A limited sync: a gap now lies between these events and those stored before them. */
+  gapBefore?: boolean;
 }
 
 /** Rooms given a background page per sync response, at most. */
@@ -330,6 +332,7 @@ export class AccountSession {
             eventIds: update.timeline.map((event) => event.eventId),
             cause: 'sync',
             ...(this.#initialSync ? { initial: true } : {}),
+            ...(returnedTo.has(update.roomId) ? { gapBefore: true } : {}),
           });
       this.#initialSync = false;
       if (changed || activityChanged) this.#options.onRoomsChanged(this.rooms.summaries());

@@ -38,6 +38,8 @@ export interface RoomTimelinesOptions {
 
 /** Pages fetched from the server for one timeline.back, at most. */
 const MAX_PAGES_PER_BACK = 3;
+/** Items sent when a view starts again from the newest (as many as the renderer opens with). */
+const RESET_PAGE_SIZE = 50;
 /**
  * A linked event opens with every stored event after it (the renderer's list reaches the newest);
  * one further back than this from the newest is not shown.
@@ -53,6 +55,13 @@ export class RoomTimelines {
   readonly #queuedTargets = new Map<string, { roomId: string; target: string }>();
   /** Room → how often it was closed, so a close during openAround's search is not undone. */
   readonly #closes = new Map<string, number>();
+  /**
+   * Per open room, the lowest ordering the renderer was given (open, openAround, back). Stored
+   * events below it are not sent as changes: the renderer would show them above a stretch it has
+   * not loaded, a hole that scrolling back (which continues from its oldest item) never fills.
+   * They arrive with timeline.back instead. Absent: nothing older was read, all changes go.
+   */
+  readonly #loadedFrom = new Map<string, number>();
   readonly relations: RelationIndex;
   readonly view: TimelineView;
 
@@ -81,8 +90,21 @@ export class RoomTimelines {
       throw new EngineError('room_not_found', 'This room is not known');
     this.#open.set(roomId, new Map());
     this.#options.openRoom(roomId);
+    return this.#newestPage(roomId, limit);
+  }
+
+  /** The newest `limit` items and the echoes; what the renderer holds of the room from now on. */
+  #newestPage(roomId: string, limit: number): TimelinePage {
+    this.#loadedFrom.delete(roomId);
     const page = this.#readBefore(roomId, null, limit);
+    this.#markLoaded(roomId, page.lowest);
     return { roomId, items: [...page.items, ...this.view.echoes(roomId)], hasOlder: page.hasOlder };
+  }
+
+  #markLoaded(roomId: string, lowest: number | null): void {
+    if (lowest === null) return;
+    const loaded = this.#loadedFrom.get(roomId);
+    if (loaded === undefined || lowest < loaded) this.#loadedFrom.set(roomId, lowest);
   }
 
   /**
@@ -112,7 +134,9 @@ export class RoomTimelines {
       page = { ...this.open(roomId, limit), aroundEvent: { eventId, found: false } };
     } else {
       this.#open.set(roomId, new Map());
+      this.#loadedFrom.delete(roomId);
       const before = this.#readBefore(roomId, event.ordering, limit);
+      this.#markLoaded(roomId, before.lowest ?? event.ordering);
       page = {
         roomId,
         items: [...before.items, ...this.#items(roomId, after), ...this.view.echoes(roomId)],
@@ -126,6 +150,7 @@ export class RoomTimelines {
 
   close(roomId: string): void {
     this.#open.delete(roomId);
+    this.#loadedFrom.delete(roomId);
     this.#closes.set(roomId, (this.#closes.get(roomId) ?? 0) + 1);
   }
 
@@ -140,6 +165,7 @@ export class RoomTimelines {
       page = this.#readBefore(roomId, anchor.ordering, limit);
       if (result.added === 0 && result.reachedStart) break;
     }
+    if (this.#open.has(roomId)) this.#markLoaded(roomId, page.lowest);
     return { roomId, items: page.items, hasOlder: page.hasOlder };
   }
 
@@ -152,6 +178,14 @@ export class RoomTimelines {
     const relationTargets = open ? this.#redactedRelationTargets(roomId, change.eventIds) : [];
     const redacted = this.#redactions.applyFor(roomId, change.eventIds);
     if (!open) return;
+    if (change.gapBefore === true) {
+      // The room moved on while this view was away (a limited sync): what the renderer holds
+      // ends above a gap it cannot see. It starts again from the newest, as the room opens.
+      const page = this.#newestPage(roomId, RESET_PAGE_SIZE);
+      this.#options.emit({ roomId, upserted: page.items, removed: [], reset: { hasOlder: page.hasOlder } });
+      return;
+    }
+    const loadedFrom = this.#loadedFrom.get(roomId);
     const affected = new Set<string>([...change.eventIds, ...redacted, ...relationTargets]);
     const removed = new Set<string>();
     for (const eventId of change.eventIds) {
@@ -170,8 +204,8 @@ export class RoomTimelines {
       const event = db.timeline.get(roomId, eventId);
       if (!event) continue;
       // An event that now shows inside its target (an encrypted reaction that opened) leaves.
-      if (this.view.isShown(event)) events.push(event);
-      else removed.add(eventId);
+      if (!this.view.isShown(event)) removed.add(eventId);
+      else if (loadedFrom === undefined || event.ordering >= loadedFrom) events.push(event);
     }
     events.sort((a, b) => a.ordering - b.ordering);
     this.#emit(roomId, this.#items(roomId, events), [...removed]);
@@ -277,8 +311,15 @@ export class RoomTimelines {
     roomId: string,
     ordering: number | null,
     limit: number,
-  ): { items: TimelineItem[]; hasOlder: boolean; gapBelow: boolean } {
+  ): { items: TimelineItem[]; hasOlder: boolean; gapBelow: boolean; lowest: number | null } {
     const { db } = this.#options;
+    const gaps = db.timeline.gaps(roomId);
+    // Reading stops at the first gap below the start: what lies under it is older history, and
+    // showing it next to these items would hide the missing stretch (back() fills the gap first).
+    let floor: number | null = null;
+    for (const found of gaps)
+      if ((ordering === null || found.ordering <= ordering) && (floor === null || found.ordering > floor))
+        floor = found.ordering;
     const shown: TimelineEventRecord[] = [];
     let cursor = ordering;
     let exhausted = false;
@@ -292,19 +333,21 @@ export class RoomTimelines {
         break;
       }
       cursor = batch[0]?.ordering ?? cursor;
-      const visible = batch.filter((event) => this.view.isShown(event));
+      const reachable = floor === null ? batch : batch.filter((event) => event.ordering >= (floor ?? 0));
+      const visible = reachable.filter((event) => this.view.isShown(event));
       shown.unshift(...visible.slice(Math.max(0, visible.length - (limit - shown.length))));
-      if (batch.length < limit * 2) {
+      if (reachable.length < batch.length || batch.length < limit * 2) {
         exhausted = true;
         break;
       }
     }
-    const lowest = shown[0]?.ordering ?? cursor;
+    const lowest =
+      shown[0]?.ordering ?? (floor !== null && cursor !== null ? Math.max(floor, cursor) : cursor);
     // A gap at or below the lowest item: the server has history the store does not.
-    const gap = db.timeline.gaps(roomId).some((found) => lowest === null || found.ordering <= lowest);
+    const gap = floor !== null || gaps.some((found) => lowest === null || found.ordering <= lowest);
     const olderStored = lowest !== null && db.timeline.before(roomId, lowest, 1).length > 0;
     const gapBelow = exhausted && shown.length < limit && gap;
     const hasOlder = olderStored || gap;
-    return { items: this.#items(roomId, shown), hasOlder, gapBelow };
+    return { items: this.#items(roomId, shown), hasOlder, gapBelow, lowest };
   }
 }

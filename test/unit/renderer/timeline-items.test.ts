@@ -125,3 +125,15 @@ describe('item lookups', () => {
     expect(startsNewDay(evening, nextDay)).toBe(true);
   });
 });
+
+describe('a reset from the engine', () => {
+  it('replaces every item with the new page, sorted', () => {
+    const before = applyItemChange([], { upserted: [item('a', 1), item('b', 2)], removed: [] });
+    const after = applyItemChange(before, {
+      upserted: [item('z', 9), item('y', 8)],
+      removed: [],
+      reset: { hasOlder: true },
+    });
+    expect(after.map((entry) => entry.key)).toEqual(['y', 'z']);
+  });
+});
