@@ -18,8 +18,9 @@ import {
   type MediaResult,
   type ThumbnailSize,
 } from './engine/media/media-request.ts';
+import { mediaScheme } from './engine/media/media-url.ts';
 
-export const mediaScheme = 'tessera-media';
+export { mediaScheme };
 
 /**
  * Standard (so the host is parsed) and secure, with streaming for video and audio; no CSP

@@ -301,6 +301,19 @@ export interface ReactionView {
   senders: string[];
 }
 
+/**
+ * An image message. `url` is a tessera-media:// URL that main answers through the engine (which
+ * downloads, decrypts and checks it): never a network URL. Width and height are the sender's
+ * claim (to reserve space), null when absent or implausible.
+ */
+export interface ImageView {
+  url: string;
+  /** The sender's smaller copy, when there is one: what the timeline loads. */
+  thumbnailUrl: string | null;
+  width: number | null;
+  height: number | null;
+}
+
 /** What a timeline item shows. `message`: m.room.message (body in plain text). */
 export type TimelineContent =
   | {
@@ -315,6 +328,8 @@ export type TimelineContent =
       formattedBody: string | null;
       /** The message was edited; body and formattedBody are the latest edit's. */
       edited: boolean;
+      /** m.image with a usable source: what the timeline shows instead of the body. */
+      image?: ImageView;
     }
   /** m.room.member, m.room.name, m.room.topic ... in words, e.g. "Alice joined". */
   | { kind: 'state'; text: string }

@@ -267,6 +267,43 @@ test('links in a plain-text message become links; other text and schemes stay te
   await expect(article.locator('.plain b')).toHaveCount(0);
 });
 
+test('an image message shows the image in its reserved size, or its name when it cannot load', async ({
+  page,
+}) => {
+  const image = (index: number, body: string, thumbnailUrl: string) =>
+    fakeItem(index, {
+      sender: '@bob:tessera.test',
+      senderName: 'Bob',
+      content: {
+        kind: 'message',
+        msgtype: 'm.image',
+        body,
+        formattedBody: null,
+        edited: false,
+        image: { url: thumbnailUrl, thumbnailUrl, width: 1600, height: 1200 },
+      },
+    });
+  // The stand-in page cannot answer tessera-media:// (main does that in the app), so one image is
+  // a file of the page's own origin and the other one fails like a refused media request.
+  await openWithFakeEngine(
+    page,
+    engineState([
+      fakeItem(0),
+      image(1, 'logo.svg', './favicon.svg'),
+      image(2, 'holiday.jpg', 'tessera-media://event/%21plans%3Atessera.test/%24missing'),
+    ]),
+  );
+  await openRoom(page);
+  const shown = feed(page).getByRole('img', { name: 'logo.svg' });
+  await expect(shown).toBeVisible();
+  await expect(shown).toHaveAttribute('width', '320');
+  await expect(shown).toHaveAttribute('height', '240');
+  await expect
+    .poll(() => shown.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth))
+    .toBeGreaterThan(0);
+  await expect(feed(page).getByText('holiday.jpg (the image could not be shown)')).toBeVisible();
+});
+
 test('send, reply, edit, react and remove call the engine with the right event', async ({ page }) => {
   const mine = fakeItem(1);
   const bobs = fakeItem(2, {

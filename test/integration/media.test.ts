@@ -4,6 +4,8 @@
 // one, an SVG and a missing media id give no bytes.
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { MediaRequest } from '../../src-main/engine/media/media-request.ts';
+import { parseMediaUrl } from '../../src-main/media-protocol.ts';
+import type { TimelinePage } from '../../src-preload/contract.ts';
 import { MatrixPeer } from '../homeserver/matrix-peer.ts';
 import { registerUser, type RegisteredUser } from '../homeserver/synapse.ts';
 import { encryptAttachment, pngBytes, svgBytes } from '../unit/media/media-samples.ts';
@@ -135,5 +137,42 @@ describe('media through the engine', () => {
       reason: 'integrity',
     });
     expect(tessera.logs.map((line) => line.message).join('\n')).not.toContain(sealed.file.key.k);
+  });
+
+  it('shows an image message as a media-scheme URL that main resolves to the decrypted bytes', async () => {
+    const { tessera, alice, bob } = await signedInWithPeer();
+    const peer = new MatrixPeer({ baseUrl: homeserver.baseUrl, ...bob });
+    const roomId = await peer.createRoom({ name: 'Pictures', invite: [alice.userId] });
+    await new MatrixPeer({ baseUrl: homeserver.baseUrl, ...alice }).join(roomId);
+    const sealed = encryptAttachment(pngBytes);
+    const stored = await upload(bob, sealed.ciphertext, 'application/octet-stream');
+    const eventId = await sendEvent(bob, roomId, {
+      msgtype: 'm.image',
+      body: 'cat.png',
+      file: { ...sealed.file, url: stored.uri },
+      info: { w: 640, h: 480, mimetype: 'image/png' },
+    });
+    await until(
+      'the image stored',
+      () => tessera.engine.session?.db.timeline.get(roomId, eventId) ?? undefined,
+    );
+
+    const opened = await tessera.invoke('timeline.open', { roomId, limit: 20 });
+    if (!opened.ok) throw new Error(`timeline.open failed: ${opened.error.code}`);
+    const item = (opened.value as TimelinePage).items.find((entry) => entry.eventId === eventId);
+    if (item?.content.kind !== 'message' || !item.content.image) throw new Error('expected an image item');
+    const image = item.content.image;
+    expect(image).toMatchObject({ width: 640, height: 480, thumbnailUrl: null });
+    // Nothing of the attachment's keys or server address reaches the renderer.
+    expect(JSON.stringify(item)).not.toContain(sealed.file.key.k);
+    expect(JSON.stringify(item)).not.toContain('mxc://');
+
+    const request = parseMediaUrl(image.url);
+    expect(request).toEqual({ kind: 'event', roomId, eventId, variant: 'full' });
+    expect(await tessera.engine.fetchMedia(request!)).toEqual({
+      ok: true,
+      contentType: 'image/png',
+      bytes: pngBytes,
+    });
   });
 });

@@ -31,6 +31,7 @@ import {
   tallyReactions,
 } from './relations.ts';
 import { stateEventText } from './state-event-text.ts';
+import { imageView } from './image-view.ts';
 
 /** Local echoes sort after every stored event (orderings stay far below 2^52). */
 export const ECHO_POSITION_BASE = 2 ** 52;
@@ -215,7 +216,10 @@ export class TimelineView {
     if (clear.type !== 'm.room.message') return { kind: 'unsupported', type: clear.type };
     const edit = latestEdit(event, [...related, ...this.#queuedEdits(room, event)]);
     const message = messageContent(edit?.newContent ?? null, clear.content);
-    return message ?? { kind: 'unsupported', type: clear.type };
+    if (message === null) return { kind: 'unsupported', type: clear.type };
+    // The original's attachment: the media URL names this event, whose content the engine reads.
+    const image = imageView(room.roomId, event.eventId, clear.content);
+    return image && message.kind === 'message' ? { ...message, image } : message;
   }
 
   /** Our own edit still being sent shows at once, as the newest edit. */
