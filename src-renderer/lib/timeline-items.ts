@@ -66,12 +66,16 @@ export function newestEventId(items: readonly TimelineItem[]): string | null {
 
 /**
  * Our newest message, for the Up arrow on an empty composer, when we may edit it; null when it
- * cannot be edited (yet: a sent echo becomes editable once its event arrives).
+ * cannot be edited (yet: a sent echo becomes editable once its event arrives, and our own
+ * encrypted event is undecryptable for the moment until it is decrypted — never skipped over to
+ * an older message, which would open the wrong one for editing).
  */
 export function lastEditable(items: readonly TimelineItem[], ownUserId: string): TimelineItem | null {
   for (let index = items.length - 1; index >= 0; index--) {
     const item = items[index];
-    if (!item || item.sender !== ownUserId || item.content.kind !== 'message') continue;
+    if (!item || item.sender !== ownUserId) continue;
+    if (item.content.kind === 'undecryptable') return null;
+    if (item.content.kind !== 'message') continue;
     return item.canEdit && item.eventId ? item : null;
   }
   return null;

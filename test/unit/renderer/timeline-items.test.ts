@@ -113,6 +113,17 @@ describe('item lookups', () => {
     // A newer message of ours that cannot be edited yet (a sent echo) is not skipped over.
     const echo = { ...mine('txn:1', 100, false), eventId: null };
     expect(lastEditable([mine('$a', 1, true), echo], me)).toBeNull();
+    // Nor is our own newest event while it is still being decrypted (it arrives as undecryptable).
+    const opening = {
+      ...mine('$b', 2, false),
+      content: {
+        kind: 'undecryptable' as const,
+        reason: 'pending',
+        message: 'Decrypting…',
+        waitingForKey: false,
+      },
+    };
+    expect(lastEditable([mine('$a', 1, true), opening], me)).toBeNull();
     expect(lastEditable([item('$x', 1)], me)).toBeNull();
   });
 
